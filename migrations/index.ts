@@ -1,0 +1,4 @@
+import { Foundation1795560000000 } from './1795560000000-Foundation';
+
+/** Every migration, oldest first. A test checks that each file in this folder is listed. */
+export const MIGRATIONS = [Foundation1795560000000];

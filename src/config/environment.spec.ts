@@ -1,0 +1,44 @@
+import { AppConfig } from './app-config';
+import { ConfigError } from './environment';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = AppConfig.fromEnvironment({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBe('postgres://postgres@127.0.0.1:5432/siaran');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.whatsapp.apiUrl).toBe('https://graph.facebook.com');
+    expect(config.api.bootstrapKey).toBeUndefined();
+  });
+
+  it('reads every variable', () => {
+    const config = AppConfig.fromEnvironment({
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://u@db/x',
+      REDIS_URL: 'redis://r:6380',
+      API_BOOTSTRAP_KEY: 'a-very-long-bootstrap-key',
+      WHATSAPP_API_URL: 'http://127.0.0.1:4010/',
+      WHATSAPP_API_VERSION: 'v25.0',
+      WHATSAPP_PHONE_NUMBER_ID: '1234',
+      IMPORT_MAX_BYTES: '2048',
+      IMPORT_THREADS: '0',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.whatsapp.apiUrl).toBe('http://127.0.0.1:4010');
+    expect(config.whatsapp.apiVersion).toBe('v25.0');
+    expect(config.imports).toMatchObject({ maxBytes: 2048, threads: 0 });
+  });
+
+  it('refuses bad values, listing every one of them at once', () => {
+    let error: unknown;
+    try {
+      AppConfig.fromEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', WHATSAPP_API_VERSION: '24', IMPORT_THREADS: '-1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'DATABASE_URL', 'WHATSAPP_API_VERSION', 'IMPORT_THREADS']) expect(problems).toContain(name);
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration:/);
+  });
+});

@@ -1,0 +1,93 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * The process environment as we accept it. Every variable is listed in
+ * `.env.example` and README's configuration table; keep the three in step.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, { message: 'REDIS_PREFIX must be 1-64 characters of letters, digits, _ . : -' })
+  REDIS_PREFIX?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @Matches(/^\S{16,}$/, { message: 'API_BOOTSTRAP_KEY must be at least 16 characters without spaces' })
+  API_BOOTSTRAP_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^\s]+$/, { message: 'WHATSAPP_API_URL must be an http(s) URL' })
+  WHATSAPP_API_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^v\d+\.\d+$/, { message: 'WHATSAPP_API_VERSION must look like v24.0' })
+  WHATSAPP_API_VERSION?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @IsNotEmpty()
+  WHATSAPP_ACCESS_TOKEN?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @IsNotEmpty()
+  WHATSAPP_APP_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @IsNotEmpty()
+  WHATSAPP_VERIFY_TOKEN?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'WHATSAPP_WABA_ID must be digits' })
+  WHATSAPP_WABA_ID?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'WHATSAPP_PHONE_NUMBER_ID must be digits' })
+  WHATSAPP_PHONE_NUMBER_ID?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024)
+  IMPORT_MAX_BYTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(256) @Max(16 * 1024 * 1024)
+  IMPORT_MAX_LINE_BYTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(16)
+  IMPORT_THREADS?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment, reporting every bad variable at once. */
+export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
+  const parsed = plainToInstance(EnvironmentVariables, { ...env });
+  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
+  const problems = errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((message) =>
+      message.startsWith(e.property) ? `${message} (got ${JSON.stringify(env[e.property])})` : `${e.property}: ${message}`,
+    ),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return parsed;
+}

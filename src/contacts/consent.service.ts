@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { applyConsent, ConsentKind, ConsentScope, ConsentSource, ConsentState } from './consent';
+import { ConsentEventRow, ConsentRepository } from './consent.repository';
+import { consentOf, ContactsRepository } from './contacts.repository';
+import { isContactId, notFound } from './contacts.service';
+
+/** Clocks differ a little; an event this far ahead of ours is still "now". */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface ConsentInput {
+  kind: ConsentKind;
+  scope: ConsentScope;
+  source: ConsentSource;
+  wording?: string | null;
+  evidenceRef?: string | null;
+  evidence?: Record<string, unknown> | null;
+  occurredAt?: Date | null;
+  apiKeyId?: string | null;
+}
+
+@Injectable()
+export class ConsentService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly contacts: ContactsRepository,
+    private readonly ledger: ConsentRepository,
+  ) {}
+
+  /**
+   * Appends an event to the ledger and updates the contact's state in the same transaction, with
+   * the contact's row locked so that concurrent events are applied one after the other.
+   */
+  async record(contactId: string, input: ConsentInput): Promise<{ event: ConsentEventRow; consent: ConsentState }> {
+    if (input.kind === 'opt_in' && input.source === 'api' && !input.wording && !input.evidenceRef) {
+      throw new DomainError(
+        'CONSENT_EVIDENCE_REQUIRED',
+        'An opt-in needs evidence: the wording the person agreed to, or a reference to where they agreed',
+        [{ field: 'wording', problems: ['wording or evidenceRef is required'] }],
+      );
+    }
+    const now = Date.now();
+    if (input.occurredAt && input.occurredAt.getTime() > now + CLOCK_SKEW_MS) {
+      throw new DomainError('CONSENT_TIME_IN_FUTURE', 'occurredAt is in the future');
+    }
+    if (!isContactId(contactId)) throw notFound(contactId);
+    // A consent given now, or an opt-out of unknown time, takes effect now.
+    const occurredAt = input.occurredAt ?? new Date(now);
+
+    return this.db.transaction(async (tx) => {
+      const current = await this.contacts.lockConsent(contactId, tx);
+      if (!current) throw notFound(contactId);
+      const consent = applyConsent(current, { kind: input.kind, scope: input.scope, effectiveAt: occurredAt });
+      const event = await this.ledger.insert(
+        {
+          contactId,
+          kind: input.kind,
+          scope: input.scope,
+          source: input.source,
+          wording: input.wording ?? null,
+          evidenceRef: input.evidenceRef ?? null,
+          evidence: input.evidence ?? null,
+          occurredAt,
+          apiKeyId: input.apiKeyId ?? null,
+        },
+        tx,
+      );
+      await this.contacts.saveConsent(contactId, consent, tx);
+      return { event, consent };
+    });
+  }
+
+  async ledgerOf(contactId: string, cursor: string | undefined, limit = 100): Promise<{ consent: ConsentState } & Page<ConsentEventRow>> {
+    const contact = isContactId(contactId) ? await this.contacts.findById(contactId) : undefined;
+    if (!contact) throw notFound(contactId);
+    const afterId = decodeCursor(cursor);
+    if (afterId && !isContactId(afterId)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
+    const events = await this.ledger.listForContact(contactId, afterId, limit);
+    return { consent: consentOf(contact), ...toPage(events, limit) };
+  }
+}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import type { ConsentStatus } from './consent';
+import { ContactFilter, ContactPatch, ContactRow, ContactsRepository } from './contacts.repository';
+import type { CreateContactDto } from './dto/create-contact.dto';
+import type { ListContactsQuery } from './dto/list-contacts.query';
+import type { UpdateContactDto } from './dto/update-contact.dto';
+import { isCountryCode, normalisePhone } from './phone';
+
+/** Contact ids are bigints; anything else cannot name a contact. */
+const CONTACT_ID = /^[1-9][0-9]{0,17}$/;
+
+@Injectable()
+export class ContactsService {
+  constructor(private readonly contacts: ContactsRepository) {}
+
+  async create(dto: CreateContactDto): Promise<ContactRow> {
+    if (!dto.phone && !dto.bsuid) {
+      throw new DomainError('VALIDATION_FAILED', 'A contact needs a phone number or a bsuid', [
+        { field: 'phone', problems: ['phone or bsuid is required'] },
+      ]);
+    }
+    const phone = dto.phone ? this.normalise(dto.phone, dto.defaultCountry) : null;
+    try {
+      const row = await this.contacts.insertOrRevive({
+        phone: phone?.e164 ?? null,
+        bsuid: dto.bsuid ?? null,
+        country: phone?.country ?? null,
+        name: dto.name ?? null,
+        attributes: dto.attributes ?? {},
+        tags: dto.tags ?? [],
+      });
+      if (row) return row;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error;
+    }
+    const existing = phone ? await this.contacts.findIdByPhone(phone.e164) : undefined;
+    throw new DomainError('CONTACT_ALREADY_EXISTS', 'A contact with this phone number or bsuid already exists', {
+      contactId: existing ?? null,
+    });
+  }
+
+  async get(id: string): Promise<ContactRow> {
+    const row = CONTACT_ID.test(id) ? await this.contacts.findById(id) : undefined;
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  async list(query: ListContactsQuery): Promise<Page<ContactRow>> {
+    const limit = query.limit ?? 50;
+    const filter: ContactFilter = { limit, afterId: decodeCursor(query.cursor) };
+    if (filter.afterId && !CONTACT_ID.test(filter.afterId)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
+    if (query.phone) filter.phone = this.normalise(query.phone, query.defaultCountry).e164;
+    if (query.tag) filter.tags = query.tag;
+    if (query.country) filter.country = query.country;
+    if (query.attributes) {
+      const bad = Object.entries(query.attributes).filter(([, v]) => typeof v !== 'string');
+      if (bad.length > 0) {
+        throw new DomainError('VALIDATION_FAILED', 'Attribute filters compare with one text value each: attributes[city]=Jakarta', [
+          { field: 'attributes', problems: bad.map(([k]) => `${k} must be a single value`) },
+        ]);
+      }
+      filter.attributes = query.attributes;
+    }
+    if (query.consent) {
+      const [scope, status] = query.consent.split(':') as ['marketing' | 'utility', ConsentStatus | 'none'];
+      filter.consent = { scope, status };
+    }
+    return toPage(await this.contacts.list(filter), limit);
+  }
+
+  async update(id: string, dto: UpdateContactDto): Promise<ContactRow> {
+    const patch: ContactPatch = { name: dto.name, tags: dto.tags };
+    if (dto.attributes) {
+      const entries = Object.entries(dto.attributes);
+      patch.setAttributes = Object.fromEntries(entries.filter(([, v]) => v !== null));
+      patch.removeAttributes = entries.filter(([, v]) => v === null).map(([k]) => k);
+    }
+    const row = CONTACT_ID.test(id) ? await this.contacts.update(id, patch) : undefined;
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  async remove(id: string): Promise<void> {
+    const removed = CONTACT_ID.test(id) && (await this.contacts.softDelete(id));
+    if (!removed) throw notFound(id);
+  }
+
+  private normalise(raw: string, defaultCountry: string | undefined) {
+    if (defaultCountry !== undefined && !isCountryCode(defaultCountry)) {
+      throw new DomainError('VALIDATION_FAILED', `Unknown country ${defaultCountry}`, [
+        { field: 'defaultCountry', problems: ['not a country libphonenumber knows'] },
+      ]);
+    }
+    const result = normalisePhone(raw, defaultCountry);
+    if (!result.ok) {
+      throw new DomainError('CONTACT_PHONE_INVALID', `Phone number ${result.message}`, { reason: result.reason });
+    }
+    return result;
+  }
+}
+
+export function notFound(id: string): DomainError {
+  return new DomainError('CONTACT_NOT_FOUND', `No contact ${id}`);
+}
+
+export function isContactId(id: string): boolean {
+  return CONTACT_ID.test(id);
+}

@@ -1,0 +1,45 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export const COUNTRY_PATTERN = /^[A-Z]{2}$/;
+export const TAG_RULES = 'at most 100 tags of 1-64 characters';
+
+const trimTags = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? [...new Set(value.map((t) => (typeof t === 'string' ? t.trim() : t)))] : value;
+
+/** Fields a client may set on a contact besides its identity. */
+export class ContactFieldsDto {
+  @ApiPropertyOptional({ example: 'Ana Wijaya', nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { city: 'Jakarta', plan: 'gold' },
+    description: 'Free-form data for template bindings and filters.',
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String], example: ['vip'], description: TAG_RULES })
+  @IsOptional()
+  @Transform(trimTags)
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(64, { each: true })
+  tags?: string[];
+}
+
+export class DefaultCountryDto {
+  @ApiPropertyOptional({ example: 'ID', description: 'ISO 3166-1 country for numbers written in national format' })
+  @IsOptional()
+  @Matches(COUNTRY_PATTERN, { message: 'defaultCountry must be an ISO 3166-1 alpha-2 code such as ID' })
+  defaultCountry?: string;
+}

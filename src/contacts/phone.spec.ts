@@ -1,0 +1,45 @@
+import { normalisePhone } from './phone';
+
+describe('normalisePhone', () => {
+  it.each([
+    ['0812-3456-7890', 'ID', '+6281234567890', 'ID'],
+    ['+62 812 3456 7890', undefined, '+6281234567890', 'ID'],
+    ['+62 812 3456 7890', 'MY', '+6281234567890', 'ID'],
+    ['6281234567890', 'ID', '+6281234567890', 'ID'],
+    ['0062 812 3456 7890', 'ID', '+6281234567890', 'ID'],
+    ['0062 812 3456 7890', undefined, '+6281234567890', 'ID'],
+    ['(0812) 3456-7890', 'ID', '+6281234567890', 'ID'],
+    ['812 3456 7890', 'ID', '+6281234567890', 'ID'],
+    ['  +34 612 34 56 78 ', 'ID', '+34612345678', 'ES'],
+    ['+1 202 555 0143', undefined, '+12025550143', 'US'],
+    ['6591234567', 'SG', '+6591234567', 'SG'],
+    ['(021) 555-1234', 'ID', '+62215551234', 'ID'],
+    ['+800 1234 5678', undefined, '+80012345678', null],
+  ])('%s with default %s is %s', (raw, country, e164, resolved) => {
+    expect(normalisePhone(raw, country as never)).toEqual({ ok: true, e164, country: resolved });
+  });
+
+  it.each([
+    ['', 'ID', 'phone_missing'],
+    ['   ', 'ID', 'phone_missing'],
+    [null, 'ID', 'phone_missing'],
+    ['abc', 'ID', 'phone_not_a_number'],
+    ['not a phone', undefined, 'phone_not_a_number'],
+    ['0812-3456-7890', undefined, 'phone_country_unknown'],
+    ['12345', 'ID', 'phone_too_short'],
+    ['0812345678901234567', 'ID', 'phone_too_long'],
+    ['+62 000 0000', undefined, 'phone_invalid'],
+    ['+1 555 555 0143', undefined, 'phone_invalid'],
+    ['+999 1234567', undefined, 'phone_country_unknown'],
+    ['+62 812-3456-7890 ext. 12', undefined, 'phone_has_extension'],
+  ])('rejects %s (default %s) as %s', (raw, country, reason) => {
+    const result = normalisePhone(raw as string, country as never);
+    expect(result).toMatchObject({ ok: false, reason });
+  });
+
+  it('explains a rejection in words', () => {
+    const result = normalisePhone('12345', 'ID' as never);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toMatch(/too short/);
+  });
+});

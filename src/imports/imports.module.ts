@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { QueueModule } from '../common/queue.module';
+import { ImportsController } from './imports.controller';
+import { ImportsRepository } from './imports.repository';
+import { ImportsService } from './imports.service';
+
+/** The API side of CSV imports: upload, status, rejected rows. The worker side is ImportsWorkerModule. */
+@Module({
+  imports: [QueueModule],
+  controllers: [ImportsController],
+  providers: [ImportsRepository, ImportsService],
+  exports: [ImportsRepository, ImportsService],
+})
+export class ImportsModule {}

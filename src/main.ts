@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configOrExit, configureApi } from './app.setup';
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bufferLogs: true, bodyParser: false });
+  configureApi(app);
+  await app.listen(config.port);
+}
+
+void main();

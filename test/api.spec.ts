@@ -1,0 +1,235 @@
+import { ApiKeysService } from '../src/auth/api-keys.service';
+import { TestEnv } from './support/app';
+import { client } from './support/http';
+
+describe('API: keys, health, docs, errors, contacts and consent', () => {
+  let env: TestEnv;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    await env.startApi();
+    api = client(env.url);
+  });
+  afterAll(() => env.close());
+
+  describe('keys and public routes', () => {
+    it('serves /health, /docs and the OpenAPI document without a key', async () => {
+      const anon = client(env.url, null);
+      const health = await anon.get('/health');
+      expect(health.status).toBe(200);
+      expect(health.body.info).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+      expect((await anon.get('/docs')).status).toBe(200);
+      const doc = await anon.get('/docs/openapi.json');
+      expect(doc.status).toBe(200);
+      expect(Object.keys(doc.body.paths)).toEqual(
+        expect.arrayContaining(['/v1/contacts', '/v1/contacts/{id}', '/v1/contacts/{id}/opt-in', '/v1/contacts/imports/{id}/rejected.csv']),
+      );
+      // every route documents its errors
+      const post = doc.body.paths['/v1/contacts'].post;
+      expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '409']));
+    });
+
+    it('answers 401 with a stable code for a missing or wrong key', async () => {
+      const missing = await client(env.url, null).get('/v1/contacts');
+      expect(missing.status).toBe(401);
+      expect(missing.body).toMatchObject({ statusCode: 401, code: 'AUTH_MISSING_API_KEY' });
+      expect(missing.headers.get('www-authenticate')).toBe('Bearer');
+      const wrong = await client(env.url, 'sk_not-a-key').get('/v1/contacts');
+      expect(wrong.body).toMatchObject({ statusCode: 401, code: 'AUTH_INVALID_API_KEY' });
+    });
+
+    it('accepts a created key and refuses it once revoked', async () => {
+      const keys = env.get(ApiKeysService);
+      const { key, row } = await keys.create('ops');
+      expect(key).toMatch(/^sk_[A-Za-z0-9_-]{43}$/);
+      expect((await client(env.url, key).get('/v1/contacts')).status).toBe(200);
+      await expect(keys.create('ops')).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect((await keys.revoke('ops')).map((r) => r.id)).toEqual([row.id]);
+      expect((await client(env.url, key).get('/v1/contacts')).body.code).toBe('AUTH_INVALID_API_KEY');
+      const listed = await keys.list();
+      expect(listed.find((k) => k.id === row.id)?.revokedAt).not.toBeNull();
+      // keys are stored hashed
+      const stored = await env.db.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [row.id]);
+      expect(stored[0].key_hash).not.toContain(key);
+    });
+
+    it('names the bootstrap key "bootstrap" and records which key acted', async () => {
+      const created = await api.post('/v1/contacts', { phone: '+6281100000001' });
+      const event = await api.post(`/v1/contacts/${created.body.id}/opt-out`, {});
+      const [{ name }] = await env.db.query(`SELECT name FROM api_keys WHERE id = $1`, [event.body.event.apiKeyId]);
+      expect(name).toBe('bootstrap');
+    });
+  });
+
+  describe('errors', () => {
+    it('have one shape: unknown route, malformed JSON, unknown field, wrong type', async () => {
+      const route = await api.get('/v1/nothing-here');
+      expect(route.body).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND' });
+      const json = await api.post('/v1/contacts', '{"phone": ', { 'content-type': 'application/json' });
+      expect(json.body).toMatchObject({ statusCode: 400, code: 'MALFORMED_JSON' });
+      const unknown = await api.post('/v1/contacts', { phone: '+6281100000002', colour: 'red', tags: 'vip' });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.code).toBe('VALIDATION_FAILED');
+      expect(unknown.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['colour', 'tags']);
+    });
+  });
+
+  describe('contacts', () => {
+    it('creates a contact from a national number with a default country', async () => {
+      const res = await api.post('/v1/contacts', {
+        phone: '0812-3456-7890',
+        defaultCountry: 'ID',
+        name: 'Ana',
+        attributes: { city: 'Jakarta', plan: 'gold' },
+        tags: [' vip ', 'vip', 'jakarta'],
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({
+        phone: '+6281234567890',
+        country: 'ID',
+        name: 'Ana',
+        attributes: { city: 'Jakarta', plan: 'gold' },
+        tags: ['vip', 'jakarta'],
+        consent: { marketing: { status: null, since: null }, utility: { status: null, since: null } },
+      });
+      expect((await api.get(`/v1/contacts/${res.body.id}`)).body.phone).toBe('+6281234567890');
+    });
+
+    it('refuses an impossible number with a reason, and a duplicate with the existing id', async () => {
+      const bad = await api.post('/v1/contacts', { phone: '12345', defaultCountry: 'ID' });
+      expect(bad.body).toMatchObject({ statusCode: 400, code: 'CONTACT_PHONE_INVALID', details: { reason: 'phone_too_short' } });
+      const noCountry = await api.post('/v1/contacts', { phone: '0812-3456-7890' });
+      expect(noCountry.body.details.reason).toBe('phone_country_unknown');
+      const first = await api.post('/v1/contacts', { phone: '+62 811 0000 0003' });
+      const again = await api.post('/v1/contacts', { phone: '0811-0000-0003', defaultCountry: 'ID' });
+      expect(again.body).toMatchObject({ statusCode: 409, code: 'CONTACT_ALREADY_EXISTS', details: { contactId: first.body.id } });
+      expect((await api.post('/v1/contacts', {})).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('patches: attributes merge (null removes), tags replace, the phone cannot change', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000004', attributes: { a: '1', b: '2' }, tags: ['x'] });
+      const patched = await api.patch(`/v1/contacts/${body.id}`, { name: 'Budi', attributes: { b: null, c: 3 }, tags: ['y'] });
+      expect(patched.body).toMatchObject({ name: 'Budi', attributes: { a: '1', c: 3 }, tags: ['y'] });
+      const phone = await api.patch(`/v1/contacts/${body.id}`, { phone: '+6281100000099' });
+      expect(phone.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect((await api.patch('/v1/contacts/999999999', { name: 'x' })).body.code).toBe('CONTACT_NOT_FOUND');
+      expect((await api.get('/v1/contacts/not-an-id')).body.code).toBe('CONTACT_NOT_FOUND');
+    });
+
+    it('deletes by erasing personal data but keeps the opt-out for a contact created again', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000005', name: 'Citra', attributes: { secret: 'x' } });
+      await api.post(`/v1/contacts/${body.id}/opt-out`, { scope: 'marketing' });
+      expect((await api.delete(`/v1/contacts/${body.id}`)).status).toBe(204);
+      expect((await api.get(`/v1/contacts/${body.id}`)).status).toBe(404);
+      expect((await api.delete(`/v1/contacts/${body.id}`)).status).toBe(404);
+      const [row] = await env.db.query(`SELECT name, attributes, phone FROM contacts WHERE id = $1`, [body.id]);
+      expect(row).toEqual({ name: null, attributes: {}, phone: '+6281100000005' });
+      const again = await api.post('/v1/contacts', { phone: '+6281100000005', name: 'Citra 2' });
+      expect(again.status).toBe(201);
+      expect(again.body).toMatchObject({ id: body.id, name: 'Citra 2', consent: { marketing: { status: 'opted_out' } } });
+    });
+
+    it('filters by phone, tag, country, attribute and consent, in keyset pages', async () => {
+      const made: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const res = await api.post('/v1/contacts', {
+          phone: `+6281200000${String(i).padStart(3, '0')}`,
+          tags: i % 2 ? ['page-test', 'odd'] : ['page-test'],
+          attributes: { city: i < 3 ? 'Medan' : 'Solo' },
+        });
+        made.push(res.body.id);
+      }
+      await api.post(`/v1/contacts/${made[0]}/opt-in`, { scope: 'marketing', wording: 'Yes please' });
+
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: any = await api.get(`/v1/contacts?tag=page-test&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        expect(page.body.data.length).toBeLessThanOrEqual(3);
+        seen.push(...page.body.data.map((c: { id: string }) => c.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(made);
+
+      const ids = async (query: string) => (await api.get(`/v1/contacts?${query}`)).body.data.map((c: { id: string }) => c.id);
+      expect(await ids('tag=page-test&tag=odd')).toEqual([made[1], made[3], made[5]]);
+      expect(await ids('tag=page-test&attributes[city]=Medan')).toEqual(made.slice(0, 3));
+      expect(await ids(`phone=${encodeURIComponent('0812-0000-0004')}&defaultCountry=ID`)).toEqual([made[4]]);
+      expect(await ids('tag=page-test&consent=marketing:opted_in')).toEqual([made[0]]);
+      expect(await ids('tag=page-test&consent=marketing:none')).toEqual(made.slice(1));
+      expect((await ids('country=ID&tag=page-test')).length).toBe(7);
+      expect((await api.get('/v1/contacts?cursor=garbage')).body.code).toBe('INVALID_CURSOR');
+      expect((await api.get('/v1/contacts?limit=501')).body.code).toBe('VALIDATION_FAILED');
+      expect((await api.get('/v1/contacts?consent=marketing:maybe')).body.code).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  describe('consent', () => {
+    it('needs evidence for an opt-in, refuses future times, and keeps the ledger in order', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000006' });
+      const path = `/v1/contacts/${body.id}`;
+      expect((await api.post(`${path}/opt-in`, { scope: 'marketing' })).body.code).toBe('CONSENT_EVIDENCE_REQUIRED');
+      expect((await api.post(`${path}/opt-in`, { scope: 'everything', wording: 'x' })).body.code).toBe('VALIDATION_FAILED');
+      const future = new Date(Date.now() + 3600_000).toISOString();
+      expect((await api.post(`${path}/opt-in`, { scope: 'marketing', wording: 'x', occurredAt: future })).body.code).toBe(
+        'CONSENT_TIME_IN_FUTURE',
+      );
+
+      const optIn = await api.post(`${path}/opt-in`, {
+        scope: 'marketing',
+        wording: 'Ya, saya mau promo dari Toko Ana via WhatsApp',
+        evidenceRef: 'https://toko.example/daftar',
+        occurredAt: '2025-03-01T00:00:00Z',
+      });
+      expect(optIn.status).toBe(201);
+      expect(optIn.body.consent.marketing).toEqual({ status: 'opted_in', since: '2025-03-01T00:00:00.000Z' });
+
+      const optOut = await api.post(`${path}/opt-out`, { occurredAt: '2025-04-01T00:00:00Z', wording: 'STOP' });
+      expect(optOut.body.event).toMatchObject({ kind: 'opt_out', scope: 'all', source: 'api' });
+      expect(optOut.body.consent).toEqual({
+        marketing: { status: 'opted_out', since: '2025-04-01T00:00:00.000Z' },
+        utility: { status: 'opted_out', since: '2025-04-01T00:00:00.000Z' },
+      });
+
+      // an opt-in that happened before the opt-out is recorded but does not reinstate
+      const late = await api.post(`${path}/opt-in`, { scope: 'marketing', wording: 'old form', occurredAt: '2025-03-15T00:00:00Z' });
+      expect(late.body.consent.marketing.status).toBe('opted_out');
+      // a newer one does
+      const newer = await api.post(`${path}/opt-in`, { scope: 'marketing', wording: 'new form' });
+      expect(newer.body.consent.marketing.status).toBe('opted_in');
+      expect(newer.body.consent.utility.status).toBe('opted_out');
+
+      const ledger = await api.get(`${path}/consents`);
+      expect(ledger.body.data.map((e: { kind: string; wording: string }) => `${e.kind}:${e.wording}`)).toEqual([
+        'opt_in:Ya, saya mau promo dari Toko Ana via WhatsApp',
+        'opt_out:STOP',
+        'opt_in:old form',
+        'opt_in:new form',
+      ]);
+      expect(ledger.body.consent.marketing.status).toBe('opted_in');
+      expect(ledger.body.data[0]).toMatchObject({ source: 'api', evidenceRef: 'https://toko.example/daftar', apiKeyId: expect.any(String) });
+      expect((await api.get('/v1/contacts/424242/consents')).body.code).toBe('CONTACT_NOT_FOUND');
+    });
+
+    it('applies concurrent consent changes one after the other', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000007' });
+      const changes = Array.from({ length: 20 }, (_, i) =>
+        i % 2
+          ? api.post(`/v1/contacts/${body.id}/opt-out`, { scope: 'marketing', occurredAt: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString() })
+          : api.post(`/v1/contacts/${body.id}/opt-in`, {
+              scope: 'marketing',
+              wording: 'x',
+              occurredAt: new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString(),
+            }),
+      );
+      expect((await Promise.all(changes)).every((r) => r.status === 201)).toBe(true);
+      // the newest event (minute 19, an opt-out) decides, whatever order they were applied in
+      expect((await api.get(`/v1/contacts/${body.id}`)).body.consent.marketing).toEqual({
+        status: 'opted_out',
+        since: '2025-01-01T00:19:00.000Z',
+      });
+    });
+  });
+});

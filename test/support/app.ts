@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import Redis from 'ioredis';
+import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../src/app.module';
+import { configureApi } from '../../src/app.setup';
+import { AppConfig } from '../../src/config/app-config';
+import { WorkerModule } from '../../src/worker.module';
+import { createTestDatabase } from './database';
+
+export const TEST_API_KEY = 'test-bootstrap-key-0123456789';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * One test file's world: its own database (cloned from the migrated template) and its own Bull
+ * key prefix in Redis, so that test files can run in parallel.
+ */
+export class TestEnv {
+  readonly prefix = `siaran-test-${randomBytes(6).toString('hex')}`;
+  config!: AppConfig;
+  private api?: INestApplication;
+  private worker?: INestApplicationContext;
+  private dropDb?: () => Promise<void>;
+  url = '';
+
+  static async create(env: Record<string, string> = {}): Promise<TestEnv> {
+    const t = new TestEnv();
+    const db = await createTestDatabase();
+    t.dropDb = db.drop;
+    t.config = AppConfig.fromEnvironment({
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: '5',
+      REDIS_URL,
+      REDIS_PREFIX: t.prefix,
+      API_BOOTSTRAP_KEY: TEST_API_KEY,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    });
+    return t;
+  }
+
+  async startApi(): Promise<string> {
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.register(this.config), {
+      bufferLogs: true,
+      bodyParser: false,
+      logger: false,
+    });
+    configureApi(app);
+    await app.listen(0, '127.0.0.1');
+    this.api = app;
+    this.url = await app.getUrl();
+    this.url = this.url.replace('[::1]', '127.0.0.1');
+    return this.url;
+  }
+
+  async startWorker(): Promise<INestApplicationContext> {
+    const worker = await NestFactory.createApplicationContext(WorkerModule.register(this.config), { bufferLogs: true, logger: false });
+    worker.useLogger(worker.get(Logger));
+    this.worker = worker;
+    return worker;
+  }
+
+  get db(): DataSource {
+    const app = this.api ?? this.worker;
+    if (!app) throw new Error('start the API or the worker first');
+    return app.get(DataSource);
+  }
+
+  get<T>(token: new (...args: never[]) => T): T {
+    const app = this.worker ?? this.api;
+    if (!app) throw new Error('start the API or the worker first');
+    return app.get(token, { strict: false });
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.close();
+    this.worker = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.api?.close();
+    await this.worker?.close();
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys(`${this.prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    await this.dropDb?.();
+  }
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
