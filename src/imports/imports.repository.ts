@@ -43,15 +43,7 @@ export type NewImport = Pick<
 
 export type ListedImportRow = ImportRow & { cursorKey: string };
 
-export interface ImportTotals {
-  rowsRead: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  duplicates: number;
-  consentEvents: number;
-}
+export type ImportTotals = Pick<ImportRow, 'rowsRead' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'duplicates' | 'consentEvents'>;
 
 export interface RejectionRow {
   line: number;

@@ -16,24 +16,12 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import type { ImportView } from '../../src/imports/import.view';
 import { freePort, ROOT, ServiceProcess, waitForHealth } from '../support/processes';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/siaran_bench';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-interface ImportStatus {
-  id: string;
-  status: string;
-  rowsRead: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
-  duplicates: number;
-  consentEvents: number;
-  error: unknown;
-}
 
 const FIRST = ['Ana', 'Budi', 'Citra', 'Dewi', 'Eko', 'Fajar', 'Gita', 'Hadi', 'Indah', 'Joko'];
 const CITIES = ['Jakarta', 'Surabaya', 'Bandung', 'Medan', 'Semarang', 'Makassar', 'Denpasar', 'Yogyakarta'];
@@ -90,7 +78,7 @@ async function generate(path: string): Promise<{ expectedInvalid: number; expect
   return { expectedInvalid: invalid, expectedDuplicates: duplicates };
 }
 
-async function importFile(api: string, key: string, path: string): Promise<{ seconds: number; status: ImportStatus }> {
+async function importFile(api: string, key: string, path: string): Promise<{ seconds: number; status: ImportView }> {
   const started = process.hrtime.bigint();
   const form = new FormData();
   form.set('file', await openAsBlob(path), 'bench.csv');
@@ -99,7 +87,7 @@ async function importFile(api: string, key: string, path: string): Promise<{ sec
   if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
   const { id } = (await res.json()) as { id: string };
   for (;;) {
-    const status = (await (await fetch(`${api}/v1/contacts/imports/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as ImportStatus;
+    const status = (await (await fetch(`${api}/v1/contacts/imports/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as ImportView;
     if (status.status === 'completed' || status.status === 'failed') {
       return { seconds: Number(process.hrtime.bigint() - started) / 1e9, status };
     }
@@ -148,7 +136,7 @@ async function main(): Promise<void> {
     if (first.status.status !== 'completed') throw new Error(`import failed: ${JSON.stringify(first.status.error)}`);
     const again = await importFile(url, key, file);
     const peak = worker.peakRssBytes();
-    const report = (label: string, r: { seconds: number; status: ImportStatus }) => {
+    const report = (label: string, r: { seconds: number; status: ImportView }) => {
       const s = r.status;
       process.stdout.write(
         `${label}: ${ROWS.toLocaleString('en')} rows in ${r.seconds.toFixed(2)} s = ${Math.round(ROWS / r.seconds).toLocaleString('en')} rows/s ` +
