@@ -2,6 +2,29 @@ import { availableParallelism } from 'node:os';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
 /**
+ * English and Indonesian stop words. `keyword:marketing` limits a keyword to marketing; others opt
+ * out of everything. A keyword matches the whole message, whatever its case and surrounding spaces.
+ */
+export const DEFAULT_STOP_KEYWORDS =
+  'STOP,STOP ALL,UNSUBSCRIBE,CANCEL,END,QUIT,OPT OUT,OPTOUT,BERHENTI,BERHENTI LANGGANAN,STOP PROMO:marketing,BERHENTI PROMO:marketing,STOP MARKETING:marketing';
+/** Payloads of the "stop" quick-reply buttons our marketing templates carry. */
+export const DEFAULT_STOP_PAYLOADS = 'STOP,STOP_PROMO,UNSUBSCRIBE,OPT_OUT';
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function parseStopKeywords(value: string): Array<{ keyword: string; scope: 'marketing' | 'all' }> {
+  return list(value).map((item) => {
+    const [keyword, scope] = item.split(':');
+    return { keyword: keyword.trim().toUpperCase().replace(/\s+/g, ' '), scope: scope?.trim() === 'marketing' ? 'marketing' : 'all' };
+  });
+}
+
+/**
  * The typed configuration, parsed once at start-up. Injected by class: `constructor(private readonly config: AppConfig)`.
  */
 export class AppConfig {
@@ -17,6 +40,16 @@ export class AppConfig {
     readonly verifyToken?: string;
     readonly wabaId?: string;
     readonly phoneNumberId?: string;
+    /** Per request, from connect to the end of the answer. */
+    readonly timeoutMs: number;
+    /** Keep-alive connections to the Graph API (sized for 1,000 requests/s at Meta's latency). */
+    readonly maxConnections: number;
+    /** The default sender sends MARKETING templates through /marketing_messages. */
+    readonly marketingMessagesApi: boolean;
+    /** Whole-message keywords that opt a contact out (case-insensitive), with their scope. */
+    readonly stopKeywords: ReadonlyArray<{ keyword: string; scope: 'marketing' | 'all' }>;
+    /** Quick-reply and interactive payloads that opt a contact out of marketing. */
+    readonly stopPayloads: readonly string[];
   };
   readonly imports: {
     /** Largest accepted upload, in bytes (413 beyond it). */
@@ -44,6 +77,11 @@ export class AppConfig {
       verifyToken: env.WHATSAPP_VERIFY_TOKEN,
       wabaId: env.WHATSAPP_WABA_ID,
       phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      timeoutMs: env.WHATSAPP_TIMEOUT_MS ?? 15_000,
+      maxConnections: env.WHATSAPP_MAX_CONNECTIONS ?? 256,
+      marketingMessagesApi: env.WHATSAPP_MARKETING_MESSAGES_API === 'true',
+      stopKeywords: parseStopKeywords(env.WHATSAPP_STOP_KEYWORDS ?? DEFAULT_STOP_KEYWORDS),
+      stopPayloads: list(env.WHATSAPP_STOP_PAYLOADS ?? DEFAULT_STOP_PAYLOADS),
     };
     this.imports = {
       maxBytes: env.IMPORT_MAX_BYTES ?? 512 * 1024 * 1024,

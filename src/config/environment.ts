@@ -59,6 +59,21 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'WHATSAPP_PHONE_NUMBER_ID must be digits' })
   WHATSAPP_PHONE_NUMBER_ID?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
+  WHATSAPP_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(4096)
+  WHATSAPP_MAX_CONNECTIONS?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsIn(['true', 'false'], { message: 'WHATSAPP_MARKETING_MESSAGES_API must be true or false' })
+  WHATSAPP_MARKETING_MESSAGES_API?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[^,]+(,[^,]+)*$/, { message: 'WHATSAPP_STOP_KEYWORDS is a comma-separated list' })
+  WHATSAPP_STOP_KEYWORDS?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[^,]+(,[^,]+)*$/, { message: 'WHATSAPP_STOP_PAYLOADS is a comma-separated list' })
+  WHATSAPP_STOP_PAYLOADS?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1024)
   IMPORT_MAX_BYTES?: number;
 
