@@ -1,4 +1,5 @@
 import { Foundation1795560000000 } from './1795560000000-Foundation';
+import { WebhookIntake1795570000000 } from './1795570000000-WebhookIntake';
 
 /** Every migration, oldest first. A test checks that each file in this folder is listed. */
-export const MIGRATIONS = [Foundation1795560000000];
+export const MIGRATIONS = [Foundation1795560000000, WebhookIntake1795570000000];

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { raw } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ErrorView } from './common/api-errors.decorator';
@@ -12,6 +13,8 @@ export function configureApi(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   // attributes[city]=Jakarta
   app.set('query parser', 'extended');
+  // Webhook signatures are checked over the exact bytes received, before anything parses them.
+  app.use('/webhooks/whatsapp', raw({ type: () => true, limit: '3mb' }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(validationPipe);

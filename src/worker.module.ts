@@ -4,6 +4,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ImportsWorkerModule } from './imports/imports-worker.module';
+import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /** The worker process: queue consumers only, no HTTP server. */
 @Module({})
@@ -11,7 +12,7 @@ export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, ImportsWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, ImportsWorkerModule, WebhooksWorkerModule],
     };
   }
 }

@@ -4,12 +4,19 @@
  */
 export const QUEUES = {
   imports: 'contact-imports',
+  webhooks: 'whatsapp-webhooks',
 } as const;
 
 export const JOBS = {
   importContacts: 'import-contacts',
+  processWebhooks: 'process-webhooks',
 } as const;
 
 export interface ImportContactsJob {
   importId: string;
+}
+
+/** Wakes the worker to process stored webhook deliveries (up to and past this id). */
+export interface ProcessWebhooksJob {
+  deliveryId: string;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { applyConsent, ConsentKind, ConsentScope, ConsentSource, ConsentState } from './consent';
@@ -41,35 +41,43 @@ export class ConsentService {
         [{ field: 'wording', problems: ['wording or evidenceRef is required'] }],
       );
     }
-    const now = Date.now();
-    if (input.occurredAt && input.occurredAt.getTime() > now + CLOCK_SKEW_MS) {
+    if (input.occurredAt && input.occurredAt.getTime() > Date.now() + CLOCK_SKEW_MS) {
       throw new DomainError('CONSENT_TIME_IN_FUTURE', 'occurredAt is in the future');
     }
     if (!isContactId(contactId)) throw notFound(contactId);
-    // A consent given now, or an opt-out of unknown time, takes effect now.
-    const occurredAt = input.occurredAt ?? new Date(now);
-
     return this.db.transaction(async (tx) => {
-      const current = await this.contacts.lockConsent(contactId, tx);
-      if (!current) throw notFound(contactId);
-      const consent = applyConsent(current, { kind: input.kind, scope: input.scope, effectiveAt: occurredAt });
-      const event = await this.ledger.insert(
-        {
-          contactId,
-          kind: input.kind,
-          scope: input.scope,
-          source: input.source,
-          wording: input.wording ?? null,
-          evidenceRef: input.evidenceRef ?? null,
-          evidence: input.evidence ?? null,
-          occurredAt,
-          apiKeyId: input.apiKeyId ?? null,
-        },
-        tx,
-      );
-      await this.contacts.saveConsent(contactId, consent, tx);
-      return { event, consent };
+      const recorded = await this.recordWithin(tx, contactId, input);
+      if (!recorded) throw notFound(contactId);
+      return recorded;
     });
+  }
+
+  /**
+   * The same, inside a transaction the caller owns (webhook processing records opt-outs together
+   * with the message that carried them). Returns undefined when the contact does not exist.
+   */
+  async recordWithin(tx: EntityManager, contactId: string, input: ConsentInput): Promise<{ event: ConsentEventRow; consent: ConsentState } | undefined> {
+    const current = await this.contacts.lockConsent(contactId, tx);
+    if (!current) return undefined;
+    // A consent given now, or an opt-out of unknown time, takes effect now.
+    const occurredAt = input.occurredAt ?? new Date();
+    const consent = applyConsent(current, { kind: input.kind, scope: input.scope, effectiveAt: occurredAt });
+    const event = await this.ledger.insert(
+      {
+        contactId,
+        kind: input.kind,
+        scope: input.scope,
+        source: input.source,
+        wording: input.wording ?? null,
+        evidenceRef: input.evidenceRef ?? null,
+        evidence: input.evidence ?? null,
+        occurredAt,
+        apiKeyId: input.apiKeyId ?? null,
+      },
+      tx,
+    );
+    await this.contacts.saveConsent(contactId, consent, tx);
+    return { event, consent };
   }
 
   async ledgerOf(contactId: string, cursor: string | undefined, limit = 100): Promise<{ consent: ConsentState } & Page<ConsentEventRow>> {

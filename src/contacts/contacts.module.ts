@@ -8,6 +8,6 @@ import { ContactsService } from './contacts.service';
 @Module({
   controllers: [ContactsController],
   providers: [ContactsRepository, ConsentRepository, ContactsService, ConsentService],
-  exports: [ContactsService, ConsentService],
+  exports: [ContactsService, ConsentService, ContactsRepository],
 })
 export class ContactsModule {}

@@ -25,6 +25,8 @@ export class ContactView {
   @ApiProperty({ type: 'object', additionalProperties: true }) attributes: Record<string, unknown>;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty() consent: ConsentStateView;
+  @ApiProperty({ nullable: true, type: String, description: 'Last message from the contact: the 24-hour service window runs from here' })
+  lastInboundAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }
@@ -81,6 +83,7 @@ export function contactView(row: ContactRow): ContactView {
     attributes: row.attributes,
     tags: row.tags,
     consent: consentView(consentOf(row)),
+    lastInboundAt: iso(row.lastInboundAt),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { affected, Db, one, rows } from '../database/sql';
+
+export interface PendingDelivery {
+  id: string;
+  body: string;
+  attempts: number;
+}
+
+@Injectable()
+export class WebhookDeliveriesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Stores a delivery unless the same bytes were stored before; returns its id when new. */
+  async store(sha256: string, body: string): Promise<string | undefined> {
+    const row = await one<{ id: string }>(
+      this.db,
+      `INSERT INTO webhook_deliveries (body_sha256, body) VALUES ($1, $2)
+       ON CONFLICT (body_sha256) DO NOTHING
+       RETURNING id::text AS id`,
+      [sha256, body],
+    );
+    return row?.id;
+  }
+
+  /** Takes the oldest unprocessed deliveries; other workers skip them until this transaction ends. */
+  claim(tx: Db, limit: number): Promise<PendingDelivery[]> {
+    return rows<PendingDelivery>(
+      tx,
+      `SELECT id::text AS id, body, attempts FROM webhook_deliveries
+        WHERE processed_at IS NULL
+        ORDER BY id
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  async markProcessed(tx: Db, processed: Array<{ id: string; events: number }>): Promise<void> {
+    await affected(
+      tx,
+      `UPDATE webhook_deliveries d SET processed_at = now(), events = x.events, last_error = NULL
+         FROM unnest($1::bigint[], $2::int[]) AS x(id, events)
+        WHERE d.id = x.id`,
+      [processed.map((p) => p.id), processed.map((p) => p.events)],
+    );
+  }
+
+  /** Records a failed attempt; after `maxAttempts` the delivery is set aside (processed, with its error). */
+  async markFailed(id: string, error: string, maxAttempts: number): Promise<void> {
+    await affected(
+      this.db,
+      `UPDATE webhook_deliveries
+          SET attempts = attempts + 1, last_error = $2,
+              processed_at = CASE WHEN attempts + 1 >= $3 THEN now() END
+        WHERE id = $1`,
+      [id, error.slice(0, 2000), maxAttempts],
+    );
+  }
+
+  async pendingCount(): Promise<number> {
+    const row = await one<{ count: number }>(this.db, `SELECT count(*)::int AS count FROM webhook_deliveries WHERE processed_at IS NULL`);
+    return row?.count ?? 0;
+  }
+}

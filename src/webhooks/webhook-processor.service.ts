@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MessagesValue, UserPreferencesValue, WebhookEnvelope } from '../whatsapp/cloud-api.types';
+import { InboundMessagesHandler } from './inbound-messages.handler';
+import { MessageStatusesHandler } from './message-statuses.handler';
+import { PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import type { DeliveryContext } from './webhook-context';
+import { WhatsappEventsHandler } from './whatsapp-events.handler';
+
+const BATCH = 200;
+/** A delivery that fails this often is set aside with its error instead of blocking the rest. */
+const MAX_ATTEMPTS = 5;
+
+export interface DrainResult {
+  deliveries: number;
+  events: number;
+}
+
+/**
+ * Processes stored webhook deliveries. Each batch is one transaction: the deliveries are claimed
+ * (SKIP LOCKED, so several workers share the work), every change in every entry is handled, and the
+ * deliveries are marked processed — together, so each is processed exactly once. A batch that fails
+ * is retried one delivery at a time, so that one bad delivery cannot hold back the others.
+ */
+@Injectable()
+export class WebhookProcessorService {
+  private readonly logger = new Logger(WebhookProcessorService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly inbound: InboundMessagesHandler,
+    private readonly statuses: MessageStatusesHandler,
+    private readonly events: WhatsappEventsHandler,
+  ) {}
+
+  /** Processes everything pending. */
+  async drain(): Promise<DrainResult> {
+    const total: DrainResult = { deliveries: 0, events: 0 };
+    for (;;) {
+      const batch = await this.processBatch(BATCH);
+      total.deliveries += batch.deliveries;
+      total.events += batch.events;
+      if (batch.deliveries < BATCH) return total;
+    }
+  }
+
+  private async processBatch(limit: number): Promise<DrainResult> {
+    try {
+      return await this.db.transaction(async (tx) => {
+        const claimed = await this.deliveries.claim(tx, limit);
+        const done: Array<{ id: string; events: number }> = [];
+        for (const delivery of claimed) done.push({ id: delivery.id, events: await this.process(tx, delivery) });
+        if (done.length > 0) await this.deliveries.markProcessed(tx, done);
+        return { deliveries: done.length, events: done.reduce((n, d) => n + d.events, 0) };
+      });
+    } catch (error) {
+      if (limit === 1) throw error;
+      this.logger.warn(`A webhook batch failed (${(error as Error).message}); processing its deliveries one by one`);
+      return this.processOneByOne(limit);
+    }
+  }
+
+  private async processOneByOne(limit: number): Promise<DrainResult> {
+    const total: DrainResult = { deliveries: 0, events: 0 };
+    for (let i = 0; i < limit; i++) {
+      let claimedId: string | undefined;
+      try {
+        const one = await this.db.transaction(async (tx) => {
+          const [delivery] = await this.deliveries.claim(tx, 1);
+          if (!delivery) return undefined;
+          claimedId = delivery.id;
+          const events = await this.process(tx, delivery);
+          await this.deliveries.markProcessed(tx, [{ id: delivery.id, events }]);
+          return events;
+        });
+        if (one === undefined) break;
+        total.deliveries++;
+        total.events += one;
+      } catch (error) {
+        if (!claimedId) throw error;
+        this.logger.error({ deliveryId: claimedId, err: error }, 'Webhook delivery failed');
+        await this.deliveries.markFailed(claimedId, (error as Error).message, MAX_ATTEMPTS);
+      }
+    }
+    return total;
+  }
+
+  /** Handles every change of every entry; returns how many new events it found. */
+  private async process(tx: EntityManager, delivery: PendingDelivery): Promise<number> {
+    const envelope = JSON.parse(delivery.body) as WebhookEnvelope;
+    let events = 0;
+    for (const entry of envelope.entry ?? []) {
+      const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry.id) };
+      for (const change of entry.changes ?? []) {
+        if (change.field === 'messages') {
+          const value = change.value as MessagesValue;
+          events += await this.inbound.handle(tx, value, ctx);
+          if (value.statuses?.length) events += (await this.statuses.handle(tx, value.statuses, value.metadata.phone_number_id, ctx)).length;
+        } else if (change.field === 'user_preferences') {
+          // Recorded once, then applied: a preference Meta repeats is one consent event.
+          if (await this.events.record(tx, change.field, change.value, ctx)) {
+            events += await this.inbound.handlePreferences(tx, change.value as UserPreferencesValue, ctx);
+          }
+        } else if (await this.events.record(tx, change.field, change.value, ctx)) {
+          events++;
+        }
+      }
+    }
+    return events;
+  }
+}

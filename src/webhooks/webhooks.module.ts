@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { QueueModule } from '../common/queue.module';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookIntakeService } from './webhook-intake.service';
+import { WebhooksController } from './webhooks.controller';
+
+/** The API side of WhatsApp webhooks. Processing is in WebhooksWorkerModule. */
+@Module({
+  imports: [QueueModule],
+  controllers: [WebhooksController],
+  providers: [WebhookDeliveriesRepository, WebhookIntakeService],
+})
+export class WebhooksModule {}
