@@ -12,16 +12,20 @@ export interface PendingDelivery {
 export class WebhookDeliveriesRepository {
   constructor(private readonly db: DataSource) {}
 
-  /** Stores a delivery unless the same bytes were stored before; returns its id when new. */
-  async store(sha256: string, body: string): Promise<string | undefined> {
-    const row = await one<{ id: string }>(
+  /**
+   * Stores deliveries unless the same bytes were stored before; returns the ids of the new ones by
+   * body hash. One statement, one commit, however many.
+   */
+  async storeMany(items: Array<{ sha256: string; body: string }>): Promise<Map<string, string>> {
+    const stored = await rows<{ id: string; sha256: string }>(
       this.db,
-      `INSERT INTO webhook_deliveries (body_sha256, body) VALUES ($1, $2)
+      `INSERT INTO webhook_deliveries (body_sha256, body)
+       SELECT DISTINCT ON (sha256) sha256, body FROM unnest($1::text[], $2::text[]) AS x(sha256, body)
        ON CONFLICT (body_sha256) DO NOTHING
-       RETURNING id::text AS id`,
-      [sha256, body],
+       RETURNING id::text AS id, body_sha256 AS sha256`,
+      [items.map((i) => i.sha256), items.map((i) => i.body)],
     );
-    return row?.id;
+    return new Map(stored.map((r) => [r.sha256, r.id]));
   }
 
   /** Takes the oldest unprocessed deliveries; other workers skip them until this transaction ends. */

@@ -7,7 +7,7 @@ import { JOBS, ProcessWebhooksJob, QUEUES } from '../common/queues';
 import { AppConfig } from '../config/app-config';
 import { safeEqual } from '../auth/api-keys.service';
 import { checkWebhookSignature } from '../whatsapp/webhook-signature';
-import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { DeliveryWriter } from './delivery-writer';
 
 /** At most one wake-up job per API process in this interval; the worker drains everything pending. */
 const KICK_INTERVAL_MS = 200;
@@ -23,7 +23,7 @@ export class WebhookIntakeService {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly deliveries: WebhookDeliveriesRepository,
+    private readonly writer: DeliveryWriter,
     @InjectQueue(QUEUES.webhooks) private readonly queue: Queue<ProcessWebhooksJob>,
   ) {}
 
@@ -58,7 +58,7 @@ export class WebhookIntakeService {
     if ((envelope as { object?: unknown })?.object !== 'whatsapp_business_account' || !Array.isArray((envelope as { entry?: unknown }).entry)) {
       throw new DomainError('WEBHOOK_MALFORMED', 'Not a WhatsApp Business Account webhook');
     }
-    const id = await this.deliveries.store(createHash('sha256').update(rawBody).digest('hex'), body);
+    const id = await this.writer.store(createHash('sha256').update(rawBody).digest('hex'), body);
     if (id) this.kick(id);
     return id !== undefined;
   }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { MessagesValue, UserPreferencesValue, WebhookEnvelope } from '../whatsapp/cloud-api.types';
 import { InboundMessagesHandler } from './inbound-messages.handler';
-import { MessageStatusesHandler } from './message-statuses.handler';
+import { MessageStatusesHandler, StatusItem } from './message-statuses.handler';
 import { PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import type { DeliveryContext } from './webhook-context';
 import { WhatsappEventsHandler } from './whatsapp-events.handler';
@@ -49,9 +49,9 @@ export class WebhookProcessorService {
     try {
       return await this.db.transaction(async (tx) => {
         const claimed = await this.deliveries.claim(tx, limit);
-        const done: Array<{ id: string; events: number }> = [];
-        for (const delivery of claimed) done.push({ id: delivery.id, events: await this.process(tx, delivery) });
-        if (done.length > 0) await this.deliveries.markProcessed(tx, done);
+        if (claimed.length === 0) return { deliveries: 0, events: 0 };
+        const done = await this.processAll(tx, claimed);
+        await this.deliveries.markProcessed(tx, done);
         return { deliveries: done.length, events: done.reduce((n, d) => n + d.events, 0) };
       });
     } catch (error) {
@@ -70,9 +70,9 @@ export class WebhookProcessorService {
           const [delivery] = await this.deliveries.claim(tx, 1);
           if (!delivery) return undefined;
           claimedId = delivery.id;
-          const events = await this.process(tx, delivery);
-          await this.deliveries.markProcessed(tx, [{ id: delivery.id, events }]);
-          return events;
+          const [done] = await this.processAll(tx, [delivery]);
+          await this.deliveries.markProcessed(tx, [done]);
+          return done.events;
         });
         if (one === undefined) break;
         total.deliveries++;
@@ -86,27 +86,35 @@ export class WebhookProcessorService {
     return total;
   }
 
-  /** Handles every change of every entry; returns how many new events it found. */
-  private async process(tx: EntityManager, delivery: PendingDelivery): Promise<number> {
-    const envelope = JSON.parse(delivery.body) as WebhookEnvelope;
-    let events = 0;
-    for (const entry of envelope.entry ?? []) {
-      const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry.id) };
-      for (const change of entry.changes ?? []) {
-        if (change.field === 'messages') {
-          const value = change.value as MessagesValue;
-          events += await this.inbound.handle(tx, value, ctx);
-          if (value.statuses?.length) events += (await this.statuses.handle(tx, value.statuses, value.metadata.phone_number_id, ctx)).length;
-        } else if (change.field === 'user_preferences') {
-          // Recorded once, then applied: a preference Meta repeats is one consent event.
-          if (await this.events.record(tx, change.field, change.value, ctx)) {
-            events += await this.inbound.handlePreferences(tx, change.value as UserPreferencesValue, ctx);
+  /**
+   * Handles every change of every entry of the deliveries; returns how many new events each had.
+   * Statuses, most of the traffic, are gathered across the whole batch and written set-based.
+   */
+  private async processAll(tx: EntityManager, deliveries: PendingDelivery[]): Promise<Array<{ id: string; events: number }>> {
+    const counts = new Map<string, number>(deliveries.map((d) => [d.id, 0]));
+    const add = (id: string, n: number) => counts.set(id, (counts.get(id) ?? 0) + n);
+    const statuses: StatusItem[] = [];
+    for (const delivery of deliveries) {
+      const envelope = JSON.parse(delivery.body) as WebhookEnvelope;
+      for (const entry of envelope.entry ?? []) {
+        const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry.id) };
+        for (const change of entry.changes ?? []) {
+          if (change.field === 'messages') {
+            const value = change.value as MessagesValue;
+            add(delivery.id, await this.inbound.handle(tx, value, ctx));
+            for (const status of value.statuses ?? []) statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id });
+          } else if (change.field === 'user_preferences') {
+            // Recorded once, then applied: a preference Meta repeats is one consent event.
+            if (await this.events.record(tx, change.field, change.value, ctx)) {
+              add(delivery.id, await this.inbound.handlePreferences(tx, change.value as UserPreferencesValue, ctx));
+            }
+          } else if (await this.events.record(tx, change.field, change.value, ctx)) {
+            add(delivery.id, 1);
           }
-        } else if (await this.events.record(tx, change.field, change.value, ctx)) {
-          events++;
         }
       }
     }
-    return events;
+    for (const fresh of await this.statuses.handle(tx, statuses)) add(fresh.deliveryId, 1);
+    return [...counts].map(([id, events]) => ({ id, events }));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QueueModule } from '../common/queue.module';
+import { DeliveryWriter } from './delivery-writer';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookIntakeService } from './webhook-intake.service';
 import { WebhooksController } from './webhooks.controller';
@@ -8,6 +9,6 @@ import { WebhooksController } from './webhooks.controller';
 @Module({
   imports: [QueueModule],
   controllers: [WebhooksController],
-  providers: [WebhookDeliveriesRepository, WebhookIntakeService],
+  providers: [WebhookDeliveriesRepository, DeliveryWriter, WebhookIntakeService],
 })
 export class WebhooksModule {}
