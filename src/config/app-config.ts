@@ -40,7 +40,10 @@ export class AppConfig {
     readonly verifyToken?: string;
     readonly wabaId?: string;
     readonly phoneNumberId?: string;
-    /** Per request, from connect to the end of the answer. */
+    /**
+     * Per phase of a request, as undici applies it: connecting, waiting for the answer's headers,
+     * and each pause in the answer's body (not the request as a whole).
+     */
     readonly timeoutMs: number;
     /** Keep-alive connections to the Graph API (sized for 1,000 requests/s at Meta's latency). */
     readonly maxConnections: number;
