@@ -20,6 +20,7 @@ const KICK_INTERVAL_MS = 200;
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
   private lastKick = 0;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: AppConfig,
@@ -64,12 +65,25 @@ export class WebhookIntakeService {
   }
 
   /**
-   * Wakes the worker, at most once per interval. Losing a wake-up loses nothing: the delivery is
-   * in PostgreSQL and the worker also looks for pending deliveries on its own.
+   * Wakes the worker, at most once per interval: a delivery that comes sooner schedules one wake-up
+   * at the end of the interval (so the last deliveries of a burst never wait for the worker's own
+   * poll). Losing a wake-up loses nothing: the delivery is in PostgreSQL and the worker polls too.
    */
   private kick(deliveryId: string): void {
+    const wait = this.lastKick + KICK_INTERVAL_MS - Date.now();
+    if (wait <= 0) {
+      this.wake(deliveryId);
+    } else if (!this.trailing) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        this.wake(deliveryId);
+      }, wait);
+      this.trailing.unref();
+    }
+  }
+
+  private wake(deliveryId: string): void {
     const now = Date.now();
-    if (now - this.lastKick < KICK_INTERVAL_MS) return;
     this.lastKick = now;
     this.queue
       .add(JOBS.processWebhooks, { deliveryId }, { jobId: `webhooks-${Math.floor(now / KICK_INTERVAL_MS)}`, removeOnComplete: true, removeOnFail: true })
