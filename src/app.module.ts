@@ -7,6 +7,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
+import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 /** The API process. It produces queue jobs and never consumes them. */
@@ -24,6 +25,7 @@ export class AppModule {
         // Before ContactsModule: /v1/contacts/imports must be matched before /v1/contacts/:id.
         ImportsModule,
         ContactsModule,
+        TemplatesModule,
         WebhooksModule,
       ],
     };

@@ -280,8 +280,12 @@ describe('WhatsApp webhooks', () => {
       },
       { field: 'phone_number_quality_update', value: { display_phone_number: '62215000001', event: 'UPGRADE', current_limit: 'TIER_10K' } },
     ]);
+    update.entry[0].time = 1_750_000_700;
     expect((await deliver(update)).events).toBe(2);
+    // the same changes at the same time, re-batched into another delivery: still the same events
     expect((await deliver({ ...update, resent: 1 })).events).toBe(0);
+    // the same change at a later time is a new event (approved, paused, approved again)
+    expect((await deliver({ ...update, entry: [{ ...update.entry[0], time: 1_750_000_800 }] })).events).toBe(2);
     const rows = await env.db.query(`SELECT field, payload->>'event' AS event FROM whatsapp_events ORDER BY id`);
     expect(rows).toEqual(
       expect.arrayContaining([

@@ -3,4 +3,6 @@ export interface DeliveryContext {
   deliveryId: string;
   /** The WhatsApp Business Account of the entry. */
   wabaId: string;
+  /** The entry's `time` (Unix seconds), when Meta gives one. */
+  entryTime?: number;
 }

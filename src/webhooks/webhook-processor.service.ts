@@ -5,7 +5,8 @@ import { InboundMessagesHandler } from './inbound-messages.handler';
 import { MessageStatusesHandler, StatusItem } from './message-statuses.handler';
 import { PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import type { DeliveryContext } from './webhook-context';
-import { WhatsappEventsHandler } from './whatsapp-events.handler';
+import { TEMPLATE_FIELDS, WhatsappEventsHandler } from './whatsapp-events.handler';
+import { TemplateEventsHandler } from '../templates/template-events.handler';
 
 const BATCH = 200;
 /** A delivery that fails this often is set aside with its error instead of blocking the rest. */
@@ -32,6 +33,7 @@ export class WebhookProcessorService {
     private readonly inbound: InboundMessagesHandler,
     private readonly statuses: MessageStatusesHandler,
     private readonly events: WhatsappEventsHandler,
+    private readonly templateEvents: TemplateEventsHandler,
   ) {}
 
   /** Processes everything pending. */
@@ -97,7 +99,7 @@ export class WebhookProcessorService {
     for (const delivery of deliveries) {
       const envelope = JSON.parse(delivery.body) as WebhookEnvelope;
       for (const entry of envelope.entry ?? []) {
-        const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry.id) };
+        const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry.id), entryTime: typeof entry.time === 'number' ? entry.time : undefined };
         for (const change of entry.changes ?? []) {
           if (change.field === 'messages') {
             const value = change.value as MessagesValue;
@@ -105,11 +107,16 @@ export class WebhookProcessorService {
             for (const status of value.statuses ?? []) statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id });
           } else if (change.field === 'user_preferences') {
             // Recorded once, then applied: a preference Meta repeats is one consent event.
-            if (await this.events.record(tx, change.field, change.value, ctx)) {
+            if ((await this.events.record(tx, change.field, change.value, ctx)) !== undefined) {
               add(delivery.id, await this.inbound.handlePreferences(tx, change.value as UserPreferencesValue, ctx));
             }
-          } else if (await this.events.record(tx, change.field, change.value, ctx)) {
+          } else {
+            const eventId = await this.events.record(tx, change.field, change.value, ctx);
+            if (eventId === undefined) continue;
             add(delivery.id, 1);
+            if ((TEMPLATE_FIELDS as readonly string[]).includes(change.field)) {
+              await this.templateEvents.apply(tx, change.field, change.value, { id: eventId, wabaId: ctx.wabaId });
+            }
           }
         }
       }

@@ -14,16 +14,26 @@ export const TEMPLATE_FIELDS = ['message_template_status_update', 'message_templ
  */
 @Injectable()
 export class WhatsappEventsHandler {
-  /** Returns whether the change was new. */
-  async record(tx: EntityManager, field: string, value: unknown, ctx: DeliveryContext): Promise<boolean> {
+  /** Returns the new event's id, or undefined when the same change was recorded before. */
+  async record(tx: EntityManager, field: string, value: unknown, ctx: DeliveryContext): Promise<string | undefined> {
     const payload = JSON.stringify(value ?? null);
-    const key = createHash('sha256').update(field).update('\n').update(payload).digest('hex');
     const row = await one<{ id: string }>(
       tx,
       `INSERT INTO whatsapp_events (waba_id, field, event_key, payload, delivery_id) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (event_key) DO NOTHING RETURNING id::text AS id`,
-      [ctx.wabaId, field, key, payload, ctx.deliveryId],
+      [ctx.wabaId, field, eventKey(field, payload, ctx), payload, ctx.deliveryId],
     );
-    return row !== undefined;
+    return row?.id;
   }
+}
+
+/**
+ * What makes a change the same change. A template's status value carries no time, so APPROVED,
+ * PAUSED and APPROVED again would look like a repeat: Meta's `entry.time` tells them apart. Without
+ * one, the delivery does (a retried delivery repeats its bytes and is stored once anyway). User
+ * preferences carry their own timestamps, and Meta re-batches them, so their value alone decides.
+ */
+function eventKey(field: string, payload: string, ctx: DeliveryContext): string {
+  const when = field === 'user_preferences' ? '' : String(ctx.entryTime ?? `delivery:${ctx.deliveryId}`);
+  return createHash('sha256').update(field).update('\n').update(when).update('\n').update(payload).digest('hex');
 }

@@ -232,7 +232,8 @@ export interface PhoneNumberInfo {
 
 export interface WebhookEnvelope {
   object: 'whatsapp_business_account';
-  entry: Array<{ id: string; changes: WebhookChange[] }>;
+  /** `time`: when the changes happened (Unix seconds); Meta sets it on account-level changes. */
+  entry: Array<{ id: string; time?: number; changes: WebhookChange[] }>;
 }
 
 export type WebhookChange =

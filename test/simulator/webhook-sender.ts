@@ -57,13 +57,30 @@ export class WebhookSender {
   private readonly statusBuffers = new Map<string, { phone: PhoneNumberOptions; statuses: MessageStatus[] }>();
   private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
+  /** The last `entry.time` given to an account-level change, per WABA. */
+  private readonly accountTimes = new Map<string, number>();
+
   constructor(private readonly deps: Deps) {
     this.log = new BoundedLog(() => deps.options().maxRecords);
   }
 
+  /**
+   * `entry.time`, in Unix seconds, as Meta sets it. Account-level changes (template status,
+   * quality, category, phone number) get strictly increasing times per WABA: in a test, approved,
+   * paused and approved again can happen within one second, hours apart at Meta, and a receiver
+   * tells such changes apart by their time.
+   */
+  private entryTime(wabaId: string, changes: WebhookChange[]): number {
+    const now = Math.floor(Date.now() / 1000);
+    if (changes.every((c) => c.field === 'messages')) return now;
+    const time = Math.max(now, (this.accountTimes.get(wabaId) ?? 0) + 1);
+    this.accountTimes.set(wabaId, time);
+    return time;
+  }
+
   /** Sends one envelope with these changes for a WABA now (or records it when no URL is set). */
   send(wabaId: string, changes: WebhookChange[], duplicateOf?: number): WebhookRecord {
-    const envelope: WebhookEnvelope = { object: 'whatsapp_business_account', entry: [{ id: wabaId, changes }] };
+    const envelope: WebhookEnvelope = { object: 'whatsapp_business_account', entry: [{ id: wabaId, time: this.entryTime(wabaId, changes), changes }] };
     const raw = Buffer.from(JSON.stringify(envelope), 'utf8');
     const record: WebhookRecord = {
       id: this.nextId++,

@@ -1,0 +1,256 @@
+import type { TemplateButtonDefinition, TemplateDefinition } from '../whatsapp/cloud-api.types';
+import { AUTH_CREATE, AUTH_LISTED, COUPON, LOCATION, MARKETING, UTILITY } from './template-examples';
+import {
+  TEMPLATE_RULES,
+  templateParameters,
+  validateTemplate,
+  type AuthenticationTemplateDefinition,
+  type TemplateInput,
+  type TemplateRule,
+  type TemplateViolation,
+} from './template-rules';
+
+describe('validateTemplate: valid templates', () => {
+  it.each<[string, TemplateInput]>([
+    ['marketing: image header, named variables, quick replies, URL with a variable', MARKETING],
+    ['utility: positional, text header variable, phone and static URL buttons', UTILITY],
+    ['authentication, creation form: OTP copy-code button', AUTH_CREATE],
+    ['authentication, as Meta lists it: preset body with {{1}} at the start, URL button', AUTH_LISTED],
+    ['authentication, one-tap with its app', withButtons(AUTH_CREATE, [{ type: 'OTP', otp_type: 'ONE_TAP', supported_apps: [{ package_name: 'com.example', signature_hash: 'K8a/AINcGX7' }] }])],
+    ['location header', LOCATION],
+    ['marketing with a copy-code coupon', COUPON],
+  ])('%s', (_, def) => {
+    expect(validateTemplate(def)).toEqual([]);
+  });
+});
+
+/** A minimal valid utility template each invalid case changes in one way. */
+function base(): TemplateDefinition {
+  return {
+    name: 'order_update',
+    language: 'en_US',
+    category: 'UTILITY',
+    components: [{ type: 'BODY', text: 'Hi {{1}}, your order {{2}} has shipped.', example: { body_text: [['Ana', 'A-100']] } }],
+  };
+}
+
+function withBody(text: string, example: string[] | null = ['Ana', 'A-100']): TemplateDefinition {
+  return { ...base(), components: [{ type: 'BODY', text, ...(example ? { example: { body_text: [example] } } : {}) }] };
+}
+
+function withComponents(...extra: TemplateDefinition['components']): TemplateDefinition {
+  const def = base();
+  return { ...def, components: [...def.components, ...extra] };
+}
+
+function withButtons<T extends TemplateInput>(def: T, buttons: unknown[]): T {
+  const components = def.components.filter((c) => c.type !== 'BUTTONS');
+  return { ...def, components: [...components, { type: 'BUTTONS', buttons }] } as T;
+}
+
+const quick = (text = 'OK'): TemplateButtonDefinition => ({ type: 'QUICK_REPLY', text });
+const link = (url = 'https://shop.example/help', example?: string[]): TemplateButtonDefinition => ({ type: 'URL', text: 'Open', url, ...(example ? { example } : {}) });
+const phone = (number = '+6281234567890'): TemplateButtonDefinition => ({ type: 'PHONE_NUMBER', text: 'Call', phone_number: number });
+const marketing = (def: TemplateDefinition): TemplateDefinition => ({ ...def, category: 'MARKETING' });
+const authWith = (buttons: unknown[]): AuthenticationTemplateDefinition => withButtons(AUTH_CREATE, buttons);
+
+type Expected = Omit<TemplateViolation, 'message'>;
+const v = (component: TemplateViolation['component'], rule: TemplateRule, index?: number): Expected =>
+  index === undefined ? { component, rule } : { component, index, rule };
+
+const INVALID: Array<[string, TemplateInput, Expected[]]> = [
+  ['name with capitals and spaces', { ...base(), name: 'Order Update' }, [v('name', 'name_invalid')]],
+  ['name over 512 characters', { ...base(), name: 'a'.repeat(513) }, [v('name', 'name_too_long')]],
+  ['language not a code', { ...base(), language: 'english' }, [v('language', 'language_invalid')]],
+  ['unknown category', { ...base(), category: 'PROMO' as TemplateDefinition['category'] }, [v('category', 'category_invalid')]],
+  ['unknown parameter_format', { ...base(), parameter_format: 'NUMBERED' as 'NAMED' }, [v('parameter_format', 'parameter_format_invalid')]],
+  ['unknown component type', withComponents({ type: 'CAROUSEL' } as unknown as TemplateDefinition['components'][number]), [v('components', 'component_type_unknown', 1)]],
+  ['two bodies', withComponents({ type: 'BODY', text: 'Again.' }), [v('BODY', 'duplicate_component')]],
+  ['no body', { ...base(), components: [{ type: 'FOOTER', text: 'Thanks' }] }, [v('BODY', 'body_missing')]],
+  ['empty body text', withBody('  ', null), [v('BODY', 'body_text_missing')]],
+  ['body over 1,024 characters', withBody(`Hi {{1}}, your order {{2}} ${'x'.repeat(1000)}.`), [v('BODY', 'body_too_long')]],
+  ['GIF header format', withComponents({ type: 'HEADER', format: 'GIF' as 'IMAGE' }), [v('HEADER', 'header_format_invalid')]],
+  ['TEXT header without text', withComponents({ type: 'HEADER', format: 'TEXT' }), [v('HEADER', 'header_text_missing')]],
+  ['header over 60 characters', withComponents({ type: 'HEADER', format: 'TEXT', text: 'x'.repeat(61) }), [v('HEADER', 'header_too_long')]],
+  [
+    'header with two variables',
+    withComponents({ type: 'HEADER', format: 'TEXT', text: 'Order {{1}} for {{2}}', example: { header_text: ['A', 'B'] } }),
+    [v('HEADER', 'header_too_many_variables')],
+  ],
+  ['image header without a sample handle', withComponents({ type: 'HEADER', format: 'IMAGE' }), [v('HEADER', 'example_missing')]],
+  ['header variable without example', withComponents({ type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' }), [v('HEADER', 'example_missing')]],
+  [
+    'authentication template with a header',
+    { ...AUTH_CREATE, components: [{ type: 'HEADER', format: 'TEXT', text: 'Code' }, ...AUTH_CREATE.components] } as unknown as TemplateInput,
+    [v('HEADER', 'header_not_allowed')],
+  ],
+  ['empty footer', withComponents({ type: 'FOOTER', text: '' }), [v('FOOTER', 'footer_text_missing')]],
+  ['footer over 60 characters', withComponents({ type: 'FOOTER', text: 'y'.repeat(61) }), [v('FOOTER', 'footer_too_long')]],
+  ['footer with a variable', withComponents({ type: 'FOOTER', text: 'Reply {{1}}' }), [v('FOOTER', 'footer_has_variable')]],
+  [
+    'code expiry of 120 minutes',
+    { ...AUTH_CREATE, components: [AUTH_CREATE.components[0], { type: 'FOOTER', code_expiration_minutes: 120 }, AUTH_CREATE.components[2]] },
+    [v('FOOTER', 'code_expiration_invalid')],
+  ],
+  ['spaces inside a positional variable', withBody('Hi {{ 1 }}, your order {{2}} has shipped.'), [v('BODY', 'variable_syntax')]],
+  ['stray braces', withBody('Hi {{1}}, your order {{{2}}} has shipped.'), [v('BODY', 'variable_syntax')]],
+  [
+    'named variable with capitals',
+    {
+      ...base(),
+      parameter_format: 'NAMED',
+      components: [{ type: 'BODY', text: 'Hi {{First_Name}}, thanks.', example: { body_text_named_params: [{ param_name: 'First_Name', example: 'Ana' }] } }],
+    },
+    [v('BODY', 'named_parameter_syntax')],
+  ],
+  [
+    'positional and named variables together',
+    withBody('Hi {{1}}, your order {{order_id}} has shipped.'),
+    [v('BODY', 'mixed_parameter_styles'), v('BODY', 'parameter_format_mismatch')],
+  ],
+  ['named variables in a POSITIONAL template', withBody('Hi {{name}}, your order {{order}} has shipped.'), [v('BODY', 'parameter_format_mismatch')]],
+  ['a gap in the numbering', withBody('Hi {{1}}, your order {{3}} has shipped.'), [v('BODY', 'variables_not_sequential')]],
+  ['numbers out of order', withBody('Hi {{2}}, your order {{1}} has shipped.'), [v('BODY', 'variables_not_sequential')]],
+  ['body starting with a variable', withBody('{{1}}, your order {{2}} has shipped.'), [v('BODY', 'variable_at_start')]],
+  ['body ending with a variable', withBody('Hi {{1}}, your order is {{2}}'), [v('BODY', 'variable_at_end')]],
+  ['adjacent variables', withBody('Hi {{1}} {{2}}, your order has shipped.'), [v('BODY', 'variables_adjacent')]],
+  ['variables without examples', withBody('Hi {{1}}, your order {{2}} has shipped.', null), [v('BODY', 'example_missing')]],
+  ['more examples than variables', withBody('Hi {{1}}, your order {{2}} has shipped.', ['Ana', 'A-1', 'extra']), [v('BODY', 'example_mismatch')]],
+  [
+    'named example for a name the body does not use',
+    {
+      ...base(),
+      parameter_format: 'NAMED',
+      components: [
+        {
+          type: 'BODY',
+          text: 'Hi {{name}}, thanks.',
+          example: { body_text_named_params: [{ param_name: 'name', example: 'Ana' }, { param_name: 'city', example: 'Bandung' }] },
+        },
+      ],
+    },
+    [v('BODY', 'example_mismatch')],
+  ],
+  ['empty BUTTONS component', withButtons(base(), []), [v('BUTTONS', 'buttons_missing')]],
+  ['11 buttons', withButtons(base(), Array.from({ length: 11 }, (_, i) => quick(`Option ${i}`))), [v('BUTTONS', 'too_many_buttons')]],
+  ['3 URL buttons', withButtons(base(), [link(), link(), link()]), [v('BUTTONS', 'too_many_url_buttons')]],
+  ['2 phone buttons', withButtons(base(), [phone(), phone()]), [v('BUTTONS', 'too_many_phone_number_buttons')]],
+  [
+    '2 copy-code buttons',
+    withButtons(marketing(base()), [
+      { type: 'COPY_CODE', example: 'A1' },
+      { type: 'COPY_CODE', example: 'B2' },
+    ]),
+    [v('BUTTONS', 'too_many_copy_code_buttons')],
+  ],
+  ['quick replies split by a URL button', withButtons(base(), [quick('Yes'), link(), quick('No')]), [v('BUTTONS', 'quick_replies_not_grouped', 2)]],
+  ['FLOW button', withButtons(base(), [{ type: 'FLOW', text: 'Go' }]), [v('BUTTONS', 'button_type_unknown', 0)]],
+  ['copy code in a UTILITY template', withButtons(base(), [{ type: 'COPY_CODE', example: 'A1' }]), [v('BUTTONS', 'button_not_allowed', 0)]],
+  ['OTP button in a MARKETING template', withButtons(marketing(base()), [{ type: 'OTP', otp_type: 'COPY_CODE' }]), [v('BUTTONS', 'button_not_allowed', 0)]],
+  ['quick reply without text', withButtons(base(), [quick('Yes'), quick('')]), [v('BUTTONS', 'button_text_missing', 1)]],
+  ['button text of 26 characters', withButtons(base(), [quick('x'.repeat(26))]), [v('BUTTONS', 'button_text_too_long', 0)]],
+  ['ftp URL', withButtons(base(), [link('ftp://files.example/a')]), [v('BUTTONS', 'url_invalid', 0)]],
+  ['URL over 2,000 characters', withButtons(base(), [link(`https://shop.example/${'a'.repeat(2000)}`)]), [v('BUTTONS', 'url_too_long', 0)]],
+  [
+    'URL variable in the middle',
+    withButtons(base(), [link('https://shop.example/{{1}}/track', ['https://shop.example/a/track'])]),
+    [v('BUTTONS', 'url_variable_not_at_end', 0)],
+  ],
+  ['URL variable {{2}}', withButtons(base(), [link('https://shop.example/{{2}}', ['https://shop.example/a'])]), [v('BUTTONS', 'url_variable_syntax', 0)]],
+  ['URL variable without example', withButtons(base(), [link('https://shop.example/{{1}}')]), [v('BUTTONS', 'example_missing', 0)]],
+  ['phone number without country code', withButtons(base(), [phone('0812345')]), [v('BUTTONS', 'phone_number_invalid', 0)]],
+  ['coupon example of 16 characters', withButtons(marketing(base()), [{ type: 'COPY_CODE', example: 'X'.repeat(16) }]), [v('BUTTONS', 'copy_code_too_long', 0)]],
+  ['copy code without example', withButtons(marketing(base()), [{ type: 'COPY_CODE', example: '' }]), [v('BUTTONS', 'example_missing', 0)]],
+  ['authentication without a button', { ...AUTH_CREATE, components: AUTH_CREATE.components.slice(0, 2) }, [v('BUTTONS', 'otp_button_required')]],
+  ['authentication with two OTP buttons', authWith([{ type: 'OTP', otp_type: 'COPY_CODE' }, { type: 'OTP', otp_type: 'COPY_CODE' }]), [v('BUTTONS', 'otp_button_required')]],
+  ['OTP of type SMS', authWith([{ type: 'OTP', otp_type: 'SMS' }]), [v('BUTTONS', 'otp_type_invalid', 0)]],
+  ['one-tap without its app', authWith([{ type: 'OTP', otp_type: 'ONE_TAP' }]), [v('BUTTONS', 'otp_app_missing', 0)]],
+  [
+    'zero-tap without accepting its terms',
+    authWith([{ type: 'OTP', otp_type: 'ZERO_TAP', supported_apps: [{ package_name: 'com.example', signature_hash: 'K8a/AINcGX7' }] }]),
+    [v('BUTTONS', 'zero_tap_terms_not_accepted', 0)],
+  ],
+];
+
+describe('validateTemplate: one violation per rule', () => {
+  it.each(INVALID)('%s', (_, def, expected) => {
+    const found = validateTemplate(def).map(({ component, index, rule }) => (index === undefined ? { component, rule } : { component, index, rule }));
+    expect(found).toEqual(expected);
+  });
+
+  it('every violation says what to fix', () => {
+    for (const [, def] of INVALID) for (const violation of validateTemplate(def)) expect(violation.message.length).toBeGreaterThan(15);
+  });
+
+  it('the table covers every rule code', () => {
+    const covered = new Set(INVALID.flatMap(([, , expected]) => expected.map((e) => e.rule)));
+    expect(TEMPLATE_RULES.filter((rule) => !covered.has(rule))).toEqual([]);
+  });
+
+  it('reports several problems at once', () => {
+    const def = { ...withBody('{{1}} {{2}}', null), name: 'Bad Name' };
+    expect(validateTemplate(def).map((x) => x.rule)).toEqual(['name_invalid', 'variable_at_start', 'variable_at_end', 'variables_adjacent', 'example_missing']);
+  });
+
+  it('does not crash on JSON that is not a template', () => {
+    const junk = { name: 5, components: [null, { type: 'BODY' }] } as unknown as TemplateInput;
+    expect(validateTemplate(junk).map((x) => x.rule)).toEqual([
+      'name_invalid',
+      'language_invalid',
+      'category_invalid',
+      'component_type_unknown',
+      'body_text_missing',
+    ]);
+  });
+});
+
+describe('templateParameters', () => {
+  it('lists a NAMED marketing template by name, in send order', () => {
+    expect(templateParameters(MARKETING)).toEqual([
+      { key: 'header.media', component: 'header', position: 1, kind: 'image', required: true },
+      { key: 'body.first_name', component: 'body', position: 1, name: 'first_name', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
+      { key: 'body.discount', component: 'body', position: 2, name: 'discount', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
+      { key: 'body.city', component: 'body', position: 3, name: 'city', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
+      { key: 'body.due', component: 'body', position: 4, name: 'due', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
+      { key: 'button.0.payload', component: 'button', position: 1, buttonIndex: 0, kind: 'payload', required: false },
+      { key: 'button.1.payload', component: 'button', position: 1, buttonIndex: 1, kind: 'payload', required: false },
+      { key: 'button.2.1', component: 'button', position: 1, buttonIndex: 2, name: '1', kind: 'url', maxLength: 2000 - 'https://shop.example/p/'.length, required: true },
+    ]);
+  });
+
+  it('lists a positional template by number, header first; static buttons have no parameter', () => {
+    expect(templateParameters(UTILITY).map((s) => [s.key, s.position, s.maxLength])).toEqual([
+      ['header.1', 1, 60 - 'Order '.length],
+      ['body.1', 1, 1024 - 'Hi , your order of  ships on .'.length],
+      ['body.2', 2, 1024 - 'Hi , your order of  ships on .'.length],
+      ['body.3', 3, 1024 - 'Hi , your order of  ships on .'.length],
+    ]);
+  });
+
+  it('orders positional variables by number and counts a repeated one once', () => {
+    const def = withBody('Hi {{1}}, {{2}} and again {{1}}.');
+    expect(templateParameters(def).map((s) => s.key)).toEqual(['body.1', 'body.2']);
+  });
+
+  it('gives an authentication template its code twice: body and button, 15 characters at most', () => {
+    const expected = [
+      { key: 'body.1', component: 'body', position: 1, name: '1', kind: 'text', maxLength: 15, required: true },
+      { key: 'button.0.code', component: 'button', position: 1, buttonIndex: 0, kind: 'otp', maxLength: 15, required: true },
+    ];
+    expect(templateParameters(AUTH_CREATE)).toEqual(expected);
+    expect(templateParameters(AUTH_LISTED)).toEqual(expected);
+  });
+
+  it('has a location header slot and a coupon slot', () => {
+    expect(templateParameters(LOCATION).map((s) => [s.key, s.kind])).toEqual([
+      ['header.media', 'location'],
+      ['body.1', 'text'],
+    ]);
+    expect(templateParameters(COUPON).map((s) => [s.key, s.kind, s.maxLength])).toEqual([
+      ['body.1', 'text', 1024 - 'Use code  for  off!'.length],
+      ['body.2', 'text', 1024 - 'Use code  for  off!'.length],
+      ['button.0.payload', 'payload', undefined],
+      ['button.1.code', 'coupon_code', 15],
+    ]);
+  });
+});

@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { affected, Db, one, rows } from '../database/sql';
+import type { TemplateCategory, TemplateComponentDefinition, TemplateDefinition, TemplateQuality, TemplateStatus } from '../whatsapp/cloud-api.types';
+
+/** DRAFT until submitted; then WhatsApp's own status. */
+export type TemplateStatusName = 'DRAFT' | TemplateStatus;
+
+/** Every status, for checks at run time (the migration's CHECK lists the same). */
+export const TEMPLATE_STATUSES: readonly TemplateStatusName[] = [
+  'DRAFT',
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+  'PAUSED',
+  'DISABLED',
+  'IN_APPEAL',
+  'PENDING_DELETION',
+  'DELETED',
+  'ARCHIVED',
+  'LIMIT_EXCEEDED',
+];
+
+export interface TemplateRow {
+  id: string;
+  wabaId: string;
+  name: string;
+  language: string;
+  category: TemplateCategory;
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  components: TemplateComponentDefinition[];
+  status: TemplateStatusName;
+  whatsappId: string | null;
+  rejectionReason: string | null;
+  qualityScore: TemplateQuality | null;
+  createdAt: Date;
+  updatedAt: Date;
+  submittedAt: Date | null;
+}
+
+export type HistoryChange = 'created' | 'edited' | 'submitted' | 'status' | 'category' | 'quality' | 'imported' | 'deleted';
+
+export interface HistoryEntry {
+  templateId: string;
+  change: HistoryChange;
+  fromValue?: string | null;
+  toValue?: string | null;
+  reason?: string | null;
+  source: 'api' | 'webhook' | 'sync';
+  eventId?: string | null;
+}
+
+export interface HistoryRow extends Required<Omit<HistoryEntry, 'templateId'>> {
+  id: string;
+  occurredAt: Date;
+}
+
+export interface TemplateFilter {
+  wabaId?: string;
+  status?: TemplateStatusName;
+  category?: TemplateCategory;
+  name?: string;
+  language?: string;
+  afterKey?: { createdAt: string; id: string };
+  limit: number;
+}
+
+/** The fields WhatsApp may change, and which a sync or a webhook updates. */
+export interface WhatsappState {
+  status?: TemplateStatusName;
+  category?: TemplateCategory;
+  qualityScore?: TemplateQuality | null;
+  rejectionReason?: string | null;
+  whatsappId?: string;
+  components?: TemplateComponentDefinition[];
+  parameterFormat?: 'POSITIONAL' | 'NAMED';
+}
+
+const COLUMNS = `
+  t.id, t.waba_id AS "wabaId", t.name, t.language, t.category, t.parameter_format AS "parameterFormat", t.components,
+  t.status, t.whatsapp_id AS "whatsappId", t.rejection_reason AS "rejectionReason", t.quality_score AS "qualityScore",
+  t.created_at AS "createdAt", t.updated_at AS "updatedAt", t.submitted_at AS "submittedAt"`;
+
+@Injectable()
+export class TemplatesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async insert(
+    wabaId: string,
+    def: TemplateDefinition,
+    state: { status: TemplateStatusName; whatsappId?: string | null; qualityScore?: TemplateQuality | null; rejectionReason?: string | null },
+    db: Db = this.db,
+  ): Promise<TemplateRow> {
+    const row = await one<TemplateRow>(
+      db,
+      `INSERT INTO templates AS t (waba_id, name, language, category, parameter_format, components, status, whatsapp_id, quality_score, rejection_reason)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10)
+       RETURNING ${COLUMNS}`,
+      [
+        wabaId,
+        def.name,
+        def.language,
+        def.category,
+        def.parameter_format ?? 'POSITIONAL',
+        JSON.stringify(def.components),
+        state.status,
+        state.whatsappId ?? null,
+        state.qualityScore ?? null,
+        state.rejectionReason ?? null,
+      ],
+    );
+    return row!;
+  }
+
+  findById(id: string, db: Db = this.db): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(db, `SELECT ${COLUMNS} FROM templates t WHERE t.id = $1`, [id]);
+  }
+
+  /** The live template a WhatsApp event or listing is about: by WhatsApp's id, else by name and language. */
+  findLive(wabaId: string, whatsappId: string | null, name: string, language: string, db: Db = this.db): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(
+      db,
+      `SELECT ${COLUMNS} FROM templates t
+        WHERE t.waba_id = $1 AND t.status <> 'DELETED'
+          AND (($2::text IS NOT NULL AND t.whatsapp_id = $2) OR (t.name = $3 AND t.language = $4))
+        ORDER BY (t.whatsapp_id = $2) DESC NULLS LAST
+        LIMIT 1
+        FOR UPDATE`,
+      [wabaId, whatsappId, name, language],
+    );
+  }
+
+  list(filter: TemplateFilter): Promise<Array<TemplateRow & { cursorKey: string }>> {
+    const where = [`t.status <> 'DELETED'`];
+    const params: unknown[] = [];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.status) where[0] = `t.status = ${param(filter.status)}`;
+    if (filter.wabaId) where.push(`t.waba_id = ${param(filter.wabaId)}`);
+    if (filter.category) where.push(`t.category = ${param(filter.category)}`);
+    if (filter.name) where.push(`t.name = ${param(filter.name)}`);
+    if (filter.language) where.push(`t.language = ${param(filter.language)}`);
+    if (filter.afterKey) where.push(`(t.created_at, t.id) < (${param(filter.afterKey.createdAt)}::timestamptz, ${param(filter.afterKey.id)}::uuid)`);
+    return rows(
+      this.db,
+      `SELECT ${COLUMNS}, t.created_at::text || '|' || t.id AS "cursorKey" FROM templates t
+        WHERE ${where.join(' AND ')}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+  }
+
+  /** Live templates of a WABA that WhatsApp knows (they have its id). */
+  submitted(wabaId: string, db: Db = this.db): Promise<TemplateRow[]> {
+    return rows<TemplateRow>(db, `SELECT ${COLUMNS} FROM templates t WHERE t.waba_id = $1 AND t.whatsapp_id IS NOT NULL AND t.status <> 'DELETED'`, [
+      wabaId,
+    ]);
+  }
+
+  async updateDraft(id: string, def: TemplateDefinition, db: Db): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(
+      db,
+      `UPDATE templates t SET category = $2, parameter_format = $3, components = $4::jsonb, updated_at = now()
+        WHERE t.id = $1 AND t.status = 'DRAFT'
+        RETURNING ${COLUMNS}`,
+      [id, def.category, def.parameter_format ?? 'POSITIONAL', JSON.stringify(def.components)],
+    );
+  }
+
+  /** Applies what WhatsApp says about a template. */
+  async applyWhatsappState(id: string, state: WhatsappState, db: Db): Promise<TemplateRow> {
+    const sets = ['updated_at = now()'];
+    const params: unknown[] = [id];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (state.status !== undefined) sets.push(`status = ${param(state.status)}`);
+    if (state.category !== undefined) sets.push(`category = ${param(state.category)}`);
+    if (state.qualityScore !== undefined) sets.push(`quality_score = ${param(state.qualityScore)}`);
+    if (state.rejectionReason !== undefined) sets.push(`rejection_reason = ${param(state.rejectionReason)}`);
+    if (state.whatsappId !== undefined) sets.push(`whatsapp_id = ${param(state.whatsappId)}`);
+    if (state.components !== undefined) sets.push(`components = ${param(JSON.stringify(state.components))}::jsonb`);
+    if (state.parameterFormat !== undefined) sets.push(`parameter_format = ${param(state.parameterFormat)}`);
+    const row = await one<TemplateRow>(db, `UPDATE templates t SET ${sets.join(', ')} WHERE t.id = $1 RETURNING ${COLUMNS}`, params);
+    return row!;
+  }
+
+  /**
+   * Takes a draft for submission (compare-and-set): only one request submits it, and a submission
+   * that died half-way is taken again after five minutes.
+   */
+  claimForSubmission(id: string): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(
+      this.db,
+      `UPDATE templates t SET submitting_since = now()
+        WHERE t.id = $1 AND t.status = 'DRAFT' AND (t.submitting_since IS NULL OR t.submitting_since < now() - interval '5 minutes')
+        RETURNING ${COLUMNS}`,
+      [id],
+    );
+  }
+
+  async releaseSubmission(id: string): Promise<void> {
+    await affected(this.db, `UPDATE templates SET submitting_since = NULL WHERE id = $1`, [id]);
+  }
+
+  async markSubmitted(id: string, whatsappId: string, status: TemplateStatusName, category: TemplateCategory, db: Db): Promise<TemplateRow> {
+    const row = await one<TemplateRow>(
+      db,
+      `UPDATE templates t SET whatsapp_id = $2, status = $3, category = $4, submitted_at = now(), submitting_since = NULL, updated_at = now()
+        WHERE t.id = $1
+        RETURNING ${COLUMNS}`,
+      [id, whatsappId, status, category],
+    );
+    return row!;
+  }
+
+  async addHistory(entries: HistoryEntry[], db: Db): Promise<void> {
+    if (entries.length === 0) return;
+    await db.query(
+      `INSERT INTO template_history (template_id, change, from_value, to_value, reason, source, event_id)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])`,
+      [
+        entries.map((e) => e.templateId),
+        entries.map((e) => e.change),
+        entries.map((e) => e.fromValue ?? null),
+        entries.map((e) => e.toValue ?? null),
+        entries.map((e) => e.reason ?? null),
+        entries.map((e) => e.source),
+        entries.map((e) => e.eventId ?? null),
+      ],
+    );
+  }
+
+  history(templateId: string): Promise<HistoryRow[]> {
+    return rows<HistoryRow>(
+      this.db,
+      `SELECT id::text AS id, change, from_value AS "fromValue", to_value AS "toValue", reason, source, event_id::text AS "eventId",
+              occurred_at AS "occurredAt"
+         FROM template_history WHERE template_id = $1 ORDER BY id`,
+      [templateId],
+    );
+  }
+
+  async markEventApplied(eventId: string, db: Db): Promise<void> {
+    await affected(db, `UPDATE whatsapp_events SET applied_at = now() WHERE id = $1`, [eventId]);
+  }
+}

@@ -1,0 +1,320 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { DomainError } from '../common/domain-error';
+import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { CloudApiClient } from '../whatsapp/cloud-api.client';
+import { CloudApiError } from '../whatsapp/cloud-api.error';
+import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
+import type { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
+import { diffState, isQuality, statusOfEvent } from './template-lifecycle';
+import type { RenderContact, RenderProblem } from './binding-problems';
+import type { PreviewTemplateDto } from './dto/preview-template.dto';
+import { formatRecipientView, previewTemplate, RecipientView, TemplateBinding } from './template-binding';
+import { validateTemplate } from './template-rules';
+import { ContactsRepository } from '../contacts/contacts.repository';
+import { HistoryRow, TemplateRow, TemplatesRepository, TemplateStatusName } from './templates.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type PreviewResult =
+  | { ok: true; endpoint: 'messages' | 'marketing_messages'; payload: Record<string, unknown>; text: RecipientView; plainText: string }
+  | { ok: false; problems: RenderProblem[] };
+
+export interface SyncResult {
+  imported: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+@Injectable()
+export class TemplatesService {
+  private readonly logger = new Logger(TemplatesService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly templates: TemplatesRepository,
+    private readonly cloud: CloudApiClient,
+    private readonly config: AppConfig,
+    private readonly contacts: ContactsRepository,
+  ) {}
+
+  /** Validates against WhatsApp's rules and stores a draft; nothing is stored when invalid. */
+  async create(dto: CreateTemplateDto): Promise<TemplateRow> {
+    const wabaId = this.wabaOf(dto.wabaId);
+    const def = definitionOf(dto.name, dto.language, dto.category, dto.parameterFormat, dto.components);
+    assertValid(def);
+    try {
+      return await this.db.transaction(async (tx) => {
+        const row = await this.templates.insert(wabaId, def, { status: 'DRAFT' }, tx);
+        await this.templates.addHistory([{ templateId: row.id, change: 'created', toValue: 'DRAFT', source: 'api' }], tx);
+        return row;
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') {
+        throw new DomainError('TEMPLATE_ALREADY_EXISTS', `A template ${def.name} in ${def.language} already exists in this account`);
+      }
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<TemplateRow> {
+    const row = UUID.test(id) ? await this.templates.findById(id) : undefined;
+    if (!row) throw new DomainError('TEMPLATE_NOT_FOUND', `No template ${id}`);
+    return row;
+  }
+
+  history(id: string): Promise<HistoryRow[]> {
+    return this.templates.history(id);
+  }
+
+  async list(query: ListTemplatesQuery): Promise<Page<TemplateRow>> {
+    const limit = query.limit === undefined ? 50 : Math.min(200, Math.max(1, Number(query.limit)));
+    const after = decodeCursor(query.cursor);
+    let afterKey: { createdAt: string; id: string } | undefined;
+    if (after) {
+      const [createdAt, id] = after.split('|');
+      if (!UUID.test(id ?? '') || !/^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(createdAt)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
+      afterKey = { createdAt, id };
+    }
+    const found = await this.templates.list({
+      status: query.status as TemplateStatusName | undefined,
+      category: query.category,
+      name: query.name,
+      language: query.language,
+      wabaId: query.wabaId,
+      afterKey,
+      limit,
+    });
+    const data = found.slice(0, limit);
+    return { data, nextCursor: found.length > limit ? encodeCursor(data[data.length - 1].cursorKey) : null };
+  }
+
+  /** A draft can be edited until it is submitted. */
+  async update(id: string, dto: UpdateTemplateDto): Promise<TemplateRow> {
+    const current = await this.get(id);
+    if (current.status !== 'DRAFT') {
+      throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be edited`);
+    }
+    const def = definitionOf(
+      current.name,
+      current.language,
+      dto.category ?? current.category,
+      dto.parameterFormat ?? current.parameterFormat,
+      (dto.components as unknown as TemplateComponentDefinition[] | undefined) ?? current.components,
+    );
+    assertValid(def);
+    return this.db.transaction(async (tx) => {
+      const row = await this.templates.updateDraft(id, def, tx);
+      if (!row) throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} was submitted meanwhile`);
+      await this.templates.addHistory([{ templateId: id, change: 'edited', source: 'api' }], tx);
+      return row;
+    });
+  }
+
+  /**
+   * Sends a draft to WhatsApp for review. The draft is claimed first (compare-and-set), so two
+   * requests cannot both submit it; the call to WhatsApp happens outside any transaction. When the
+   * outcome is unknown (the request may have reached WhatsApp), the template is looked up there
+   * before anything else is decided.
+   */
+  async submit(id: string): Promise<TemplateRow> {
+    const current = await this.get(id);
+    if (current.status !== 'DRAFT') {
+      throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be submitted`);
+    }
+    const claimed = await this.templates.claimForSubmission(id);
+    if (!claimed) throw new DomainError('TEMPLATE_SUBMIT_IN_PROGRESS', `Template ${id} is being submitted`);
+    const def = definitionOf(claimed.name, claimed.language, claimed.category, claimed.parameterFormat, claimed.components);
+    try {
+      const created = await this.cloud.createTemplate(claimed.wabaId, def);
+      return await this.recordSubmission(claimed, created.id, statusOfEvent(created.status) ?? 'PENDING', created.category ?? claimed.category);
+    } catch (error) {
+      if (error instanceof CloudApiError && error.delivery === 'unknown') {
+        const found = (await this.cloud.findTemplates(claimed.wabaId, claimed.name).catch(() => [])).find((t) => t.language === claimed.language);
+        if (found) return this.recordSubmission(claimed, found.id, statusOfEvent(found.status) ?? 'PENDING', found.category);
+      }
+      await this.templates.releaseSubmission(id);
+      throw whatsappError(error, 'submit the template');
+    }
+  }
+
+  /** Deletes a template, at WhatsApp too when it was submitted. */
+  async remove(id: string): Promise<TemplateRow> {
+    const current = await this.get(id);
+    if (current.status === 'DELETED') throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is already deleted`);
+    if (current.whatsappId) {
+      try {
+        await this.cloud.deleteTemplate(current.wabaId, current.name, current.whatsappId);
+      } catch (error) {
+        // Already gone at WhatsApp (deleted in WhatsApp Manager): nothing left to delete there.
+        if (!(error instanceof CloudApiError && error.code === 100 && error.httpStatus !== undefined && error.httpStatus < 500)) {
+          throw whatsappError(error, 'delete the template');
+        }
+      }
+    }
+    return this.db.transaction(async (tx) => {
+      const row = await this.templates.applyWhatsappState(id, { status: 'DELETED' }, tx);
+      await this.templates.addHistory([{ templateId: id, change: 'deleted', fromValue: current.status, toValue: 'DELETED', source: 'api' }], tx);
+      return row;
+    });
+  }
+
+  /**
+   * Brings Siaran in line with WhatsApp: templates created in WhatsApp Manager are imported, the
+   * status, category and quality of known ones updated (with history), and templates WhatsApp no
+   * longer has are marked deleted.
+   */
+  async sync(wabaIdGiven?: string): Promise<SyncResult> {
+    const wabaId = this.wabaOf(wabaIdGiven);
+    let records: TemplateRecord[];
+    try {
+      records = await this.cloud.listAllTemplates(wabaId);
+    } catch (error) {
+      throw whatsappError(error, 'list the templates');
+    }
+    const result: SyncResult = { imported: 0, updated: 0, unchanged: 0, deleted: 0 };
+    await this.db.transaction(async (tx) => {
+      const seen = new Set<string>();
+      for (const record of records) {
+        seen.add(record.id);
+        const status = statusOfEvent(record.status);
+        const quality = isQuality(record.quality_score?.score) ? record.quality_score!.score : null;
+        const known = await this.templates.findLive(wabaId, record.id, record.name, record.language, tx);
+        if (!known) {
+          const def = definitionOf(record.name, record.language, record.category, record.parameter_format, record.components);
+          const row = await this.templates.insert(
+            wabaId,
+            def,
+            { status: status ?? 'PENDING', whatsappId: record.id, qualityScore: quality, rejectionReason: record.rejected_reason ?? null },
+            tx,
+          );
+          await this.templates.addHistory([{ templateId: row.id, change: 'imported', toValue: row.status, source: 'sync' }], tx);
+          result.imported++;
+          continue;
+        }
+        const diff = diffState(known, { status, category: record.category, qualityScore: quality, reason: record.rejected_reason ?? null });
+        const componentsChanged = JSON.stringify(known.components) !== JSON.stringify(record.components);
+        if (Object.keys(diff.changes).length === 0 && !componentsChanged && known.whatsappId === record.id) {
+          result.unchanged++;
+          continue;
+        }
+        await this.templates.applyWhatsappState(
+          known.id,
+          { ...diff.changes, whatsappId: record.id, ...(componentsChanged ? { components: record.components } : {}) },
+          tx,
+        );
+        await this.templates.addHistory(
+          [
+            ...diff.history.map((h) => ({ ...h, templateId: known.id, source: 'sync' as const })),
+            ...(componentsChanged ? [{ templateId: known.id, change: 'edited' as const, source: 'sync' as const }] : []),
+          ],
+          tx,
+        );
+        result.updated++;
+      }
+      for (const gone of (await this.templates.submitted(wabaId, tx)).filter((t) => !seen.has(t.whatsappId!))) {
+        await this.templates.applyWhatsappState(gone.id, { status: 'DELETED' }, tx);
+        await this.templates.addHistory([{ templateId: gone.id, change: 'deleted', fromValue: gone.status, toValue: 'DELETED', source: 'sync' }], tx);
+        result.deleted++;
+      }
+    });
+    return result;
+  }
+
+  /**
+   * The exact Cloud API request a contact would be sent, and what they would read. A problem with
+   * this contact's data is part of the answer (ok: false), not an error: the binding is fine, the
+   * data is not. A binding that cannot work for anyone is a 400.
+   */
+  async preview(id: string, dto: PreviewTemplateDto): Promise<PreviewResult> {
+    const template = await this.get(id);
+    if ((dto.contactId === undefined) === (dto.contact === undefined)) {
+      throw new DomainError('VALIDATION_FAILED', 'Give either contactId or contact', [{ field: 'contactId', problems: ['give contactId or contact'] }]);
+    }
+    let contact: RenderContact;
+    if (dto.contactId !== undefined) {
+      const row = await this.contacts.findById(dto.contactId);
+      if (!row) throw new DomainError('CONTACT_NOT_FOUND', `No contact ${dto.contactId}`);
+      contact = { id: row.id, name: row.name, phone: row.phone, country: row.country, attributes: row.attributes, tags: row.tags };
+    } else {
+      contact = { ...dto.contact!, attributes: dto.contact!.attributes ?? {} };
+    }
+    const def = definitionOf(template.name, template.language, template.category, template.parameterFormat, template.components);
+    const result = previewTemplate(def, dto.binding as TemplateBinding, contact, { locale: dto.locale, timeZone: dto.timeZone });
+    if (!result.ok) return { ok: false, problems: result.problems };
+    const to = contact.phone?.replace(/\D/g, '');
+    return {
+      ok: true,
+      endpoint: template.category === 'MARKETING' && this.config.whatsapp.marketingMessagesApi ? 'marketing_messages' : 'messages',
+      payload: { messaging_product: 'whatsapp', recipient_type: 'individual', ...(to ? { to } : {}), type: 'template', template: result.content.template },
+      text: result.text,
+      plainText: formatRecipientView(result.text),
+    };
+  }
+
+  private async recordSubmission(template: TemplateRow, whatsappId: string, status: TemplateStatusName, category: TemplateRow['category']): Promise<TemplateRow> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.templates.markSubmitted(template.id, whatsappId, status, category, tx);
+      await this.templates.addHistory(
+        [
+          { templateId: template.id, change: 'submitted', fromValue: 'DRAFT', toValue: status, source: 'api' },
+          ...(category !== template.category
+            ? [{ templateId: template.id, change: 'category' as const, fromValue: template.category, toValue: category, source: 'api' as const }]
+            : []),
+        ],
+        tx,
+      );
+      return row;
+    });
+  }
+
+  private wabaOf(given: string | undefined): string {
+    const waba = given ?? this.config.whatsapp.wabaId;
+    if (!waba) throw new DomainError('WHATSAPP_NOT_CONFIGURED', 'No wabaId given and WHATSAPP_WABA_ID is not set');
+    return waba;
+  }
+}
+
+function definitionOf(
+  name: string,
+  language: string,
+  category: TemplateDefinition['category'],
+  parameterFormat: TemplateDefinition['parameter_format'] | undefined,
+  components: unknown,
+): TemplateDefinition {
+  return {
+    name,
+    language,
+    category,
+    ...(parameterFormat ? { parameter_format: parameterFormat } : {}),
+    components: components as TemplateComponentDefinition[],
+  };
+}
+
+function assertValid(def: TemplateDefinition): void {
+  const violations = validateTemplate(def);
+  if (violations.length > 0) {
+    throw new DomainError(
+      'TEMPLATE_INVALID',
+      `The template breaks ${violations.length} of WhatsApp's rules: ${violations.map((v) => v.message).join('; ')}`,
+      violations,
+    );
+  }
+}
+
+/** WhatsApp refused (4xx with its code) or could not be reached. */
+function whatsappError(error: unknown, what: string): unknown {
+  if (!(error instanceof CloudApiError)) return error;
+  if (error.code !== undefined && error.errorClass !== 'transient') {
+    return new DomainError('TEMPLATE_REFUSED_BY_WHATSAPP', `WhatsApp refused to ${what}: ${error.details ?? error.message}`, {
+      whatsappCode: error.code,
+      whatsappSubcode: error.subcode ?? null,
+      fbtraceId: error.fbtraceId ?? null,
+    });
+  }
+  return new DomainError('WHATSAPP_UNAVAILABLE', `Could not ${what}: WhatsApp did not answer usefully (${error.message}); try again`, {
+    whatsappCode: error.code ?? null,
+  });
+}

@@ -1,0 +1,239 @@
+import { CloudApiClient } from '../src/whatsapp/cloud-api.client';
+import { startSimulator, Simulator } from './simulator/simulator';
+import { eventually, TestEnv } from './support/app';
+import { client } from './support/http';
+
+const WABA = '2000000001';
+
+const spring = (name = 'spring_sale', extra: Record<string, unknown> = {}) => ({
+  name,
+  language: 'id',
+  category: 'MARKETING',
+  components: [
+    { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/banner.jpg'] } },
+    { type: 'BODY', text: 'Halo {{1}}, diskon {{2}} untukmu hari ini!', example: { body_text: [['Ana', '20%']] } },
+    { type: 'FOOTER', text: 'Balas STOP untuk berhenti' },
+    {
+      type: 'BUTTONS',
+      buttons: [
+        { type: 'QUICK_REPLY', text: 'Stop promosi' },
+        { type: 'URL', text: 'Belanja', url: 'https://toko.example/p/{{1}}', example: ['abc123'] },
+      ],
+    },
+  ],
+  ...extra,
+});
+
+describe('Templates: drafts, review, webhooks and sync against the simulator', () => {
+  let sim: Simulator;
+  let env: TestEnv;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ seed: 11, templateReview: { delayMs: 20 } });
+    env = await TestEnv.create({
+      WHATSAPP_API_URL: sim.url,
+      WHATSAPP_ACCESS_TOKEN: 'sim-token',
+      WHATSAPP_APP_SECRET: 'sim-app-secret',
+      WHATSAPP_WABA_ID: WABA,
+      WHATSAPP_PHONE_NUMBER_ID: '1000000001',
+      WHATSAPP_TIMEOUT_MS: '2000',
+    });
+    await env.startApi();
+    await env.startWorker();
+    sim.configure({ webhookUrl: `${env.url}/webhooks/whatsapp` });
+    api = client(env.url);
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await env.close();
+  });
+
+  const templateUntil = (id: string, until: (t: any) => boolean) =>
+    eventually(async () => {
+      const res = await api.get(`/v1/templates/${id}`);
+      return until(res.body) ? res.body : undefined;
+    }, 10_000, `template ${id}`);
+
+  it('stores a valid draft with the parameters a binding needs', async () => {
+    const res = await api.post('/v1/templates', spring());
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'DRAFT', wabaId: WABA, category: 'MARKETING', parameterFormat: 'POSITIONAL', whatsappId: null });
+    expect(res.body.parameters.map((p: { key: string; required: boolean }) => `${p.key}${p.required ? '' : '?'}`)).toEqual([
+      'header.media',
+      'body.1',
+      'body.2',
+      'button.0.payload?',
+      'button.1.1',
+    ]);
+    expect((await api.post('/v1/templates', spring())).body.code).toBe('TEMPLATE_ALREADY_EXISTS');
+  });
+
+  it("refuses a template that breaks WhatsApp's rules, listing each violation, and stores nothing", async () => {
+    const before = (await api.get('/v1/templates?limit=200')).body.data.length;
+    const res = await api.post('/v1/templates', {
+      name: 'Bad Name',
+      language: 'id',
+      category: 'UTILITY',
+      components: [
+        { type: 'BODY', text: '{{1}} dan {{3}}', example: { body_text: [['a', 'b']] } },
+        { type: 'FOOTER', text: 'Hai {{1}}' },
+      ],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('TEMPLATE_INVALID');
+    const rules = res.body.details.map((v: { component: string; rule: string }) => `${v.component}:${v.rule}`);
+    expect(rules).toEqual(expect.arrayContaining([expect.stringMatching(/^name:/), expect.stringMatching(/^BODY:/), expect.stringMatching(/^FOOTER:/)]));
+    expect((await api.get('/v1/templates?limit=200')).body.data.length).toBe(before);
+  });
+
+  it('edits a draft; submits it once; the review arrives by webhook with history', async () => {
+    const created = await api.post('/v1/templates', spring('weekend_sale'));
+    const edited = await api.patch(`/v1/templates/${created.body.id}`, {
+      components: spring('weekend_sale').components.map((c) => (c.type === 'FOOTER' ? { ...c, text: 'Balas STOP untuk berhenti langganan' } : c)),
+    });
+    expect(edited.status).toBe(200);
+
+    const [first, second] = await Promise.all([
+      api.post(`/v1/templates/${created.body.id}/submit`),
+      api.post(`/v1/templates/${created.body.id}/submit`),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const submitted = first.status === 200 ? first.body : second.body;
+    expect(submitted).toMatchObject({ status: 'PENDING', whatsappId: expect.any(String) });
+    expect(sim.templates().filter((t) => t.name === 'weekend_sale')).toHaveLength(1);
+
+    expect((await api.patch(`/v1/templates/${created.body.id}`, { category: 'UTILITY' })).body.code).toBe('TEMPLATE_INVALID_TRANSITION');
+    const approved = await templateUntil(created.body.id, (t) => t.status === 'APPROVED');
+    expect(approved.history.map((h: { change: string; toValue: string; source: string }) => `${h.change}:${h.toValue ?? ''}:${h.source}`)).toEqual([
+      'created:DRAFT:api',
+      'edited::api',
+      'submitted:PENDING:api',
+      'status:APPROVED:webhook',
+    ]);
+  });
+
+  it('records a rejection with its reason', async () => {
+    const created = await api.post('/v1/templates', spring('reject_this_one'));
+    await api.post(`/v1/templates/${created.body.id}/submit`);
+    const rejected = await templateUntil(created.body.id, (t) => t.status === 'REJECTED');
+    expect(rejected.rejectionReason).toBe('INVALID_FORMAT');
+  });
+
+  it('follows pause, category and quality changes from webhooks', async () => {
+    const created = await api.post('/v1/templates', spring('flash_sale', { category: 'UTILITY' }));
+    expect((await api.post(`/v1/templates/${created.body.id}/submit`)).status).toBe(200);
+    await templateUntil(created.body.id, (t) => t.status === 'APPROVED');
+
+    sim.setTemplateCategory({ name: 'flash_sale', language: 'id', newCategory: 'MARKETING' });
+    sim.setTemplateQuality({ name: 'flash_sale', language: 'id', score: 'YELLOW' });
+    sim.setTemplateStatus({ name: 'flash_sale', language: 'id', status: 'PAUSED', reason: 'LOW_QUALITY' });
+    const paused = await templateUntil(created.body.id, (t) => t.status === 'PAUSED' && t.category === 'MARKETING' && t.qualityScore === 'YELLOW');
+    const changes = paused.history.filter((h: { source: string }) => h.source === 'webhook').map((h: { change: string; fromValue: string; toValue: string }) => `${h.change}:${h.fromValue}>${h.toValue}`);
+    expect(changes).toEqual(expect.arrayContaining(['category:UTILITY>MARKETING', 'quality:null>YELLOW', 'status:APPROVED>PAUSED']));
+
+    // Approved again: the same change as the first approval, at a later time, is applied again.
+    sim.setTemplateStatus({ name: 'flash_sale', language: 'id', status: 'APPROVED' });
+    const reinstated = await templateUntil(created.body.id, (t) => t.status === 'APPROVED');
+    expect(reinstated.history.filter((h: { change: string; toValue: string }) => h.change === 'status' && h.toValue === 'APPROVED')).toHaveLength(2);
+  });
+
+  it('imports templates made in WhatsApp Manager, updates changed ones and marks vanished ones deleted', async () => {
+    sim.seedTemplate({
+      name: 'made_in_manager',
+      language: 'en_US',
+      category: 'UTILITY',
+      status: 'APPROVED',
+      components: [{ type: 'BODY', text: 'Order {{1}} shipped', example: { body_text: [['A-1']] } }],
+    });
+    const sync = await api.post('/v1/templates/sync', {});
+    expect(sync.status).toBe(200);
+    expect(sync.body.imported).toBeGreaterThanOrEqual(1);
+    const [imported] = (await api.get('/v1/templates?name=made_in_manager')).body.data;
+    expect(imported).toMatchObject({ status: 'APPROVED', category: 'UTILITY', language: 'en_US', whatsappId: expect.any(String) });
+
+    // Changed without a webhook (say, one Meta never delivered), then removed at WhatsApp.
+    sim.seedTemplate({ ...sim.templates().find((t) => t.name === 'made_in_manager')!, status: 'PAUSED' } as never);
+    expect((await api.post('/v1/templates/sync', {})).body.updated).toBeGreaterThanOrEqual(1);
+    expect((await api.get(`/v1/templates/${imported.id}`)).body.status).toBe('PAUSED');
+
+    await new CloudApiClient(env.config).deleteTemplate(WABA, 'made_in_manager');
+    expect((await api.post('/v1/templates/sync', {})).body.deleted).toBe(1);
+    const gone = await api.get(`/v1/templates/${imported.id}`);
+    expect(gone.body.status).toBe('DELETED');
+    expect(gone.body.history.at(-1)).toMatchObject({ change: 'deleted', source: 'sync' });
+    expect((await api.post('/v1/templates/sync', {})).body).toMatchObject({ imported: 0, deleted: 0 });
+  });
+
+  it('deletes at WhatsApp too, and frees the name', async () => {
+    const created = await api.post('/v1/templates', spring('to_delete'));
+    await api.post(`/v1/templates/${created.body.id}/submit`);
+    expect(sim.templates().some((t) => t.name === 'to_delete')).toBe(true);
+    expect((await api.delete(`/v1/templates/${created.body.id}`)).body.status).toBe('DELETED');
+    expect(sim.templates().some((t) => t.name === 'to_delete')).toBe(false);
+    expect((await api.post('/v1/templates', spring('to_delete'))).status).toBe(201);
+  });
+
+  it("answers WhatsApp's refusal with its code and keeps the draft", async () => {
+    sim.seedTemplate({ name: 'taken_name', language: 'id', category: 'MARKETING', status: 'APPROVED', components: spring().components as never });
+    const created = await api.post('/v1/templates', spring('taken_name'));
+    const refused = await api.post(`/v1/templates/${created.body.id}/submit`);
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'TEMPLATE_REFUSED_BY_WHATSAPP', details: { whatsappCode: 100 } });
+    expect((await api.get(`/v1/templates/${created.body.id}`)).body.status).toBe('DRAFT');
+  });
+
+  it('previews the exact Cloud API request and the text for a contact, or for given values', async () => {
+    const created = await api.post('/v1/templates', spring('preview_sale'));
+    const contact = await api.post('/v1/contacts', { phone: '+6281500000001', name: 'élodie', attributes: { code: 'A&B<7>', discount: '25%' } });
+    const binding = {
+      'header.media': { type: 'image', link: 'https://cdn.example/banner.jpg' },
+      'body.1': '{{title name}}',
+      'body.2': '{{default attributes.discount "10%"}}',
+      'button.1.1': '{{urlencode attributes.code}}',
+    };
+    const res = await api.post(`/v1/templates/${created.body.id}/preview`, { contactId: contact.body.id, binding });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      ok: true,
+      endpoint: 'messages',
+      payload: {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '6281500000001',
+        type: 'template',
+        template: {
+          name: 'preview_sale',
+          language: { code: 'id' },
+          components: [
+            { type: 'header', parameters: [{ type: 'image', image: { link: 'https://cdn.example/banner.jpg' } }] },
+            { type: 'body', parameters: [{ type: 'text', text: 'Élodie' }, { type: 'text', text: '25%' }] },
+            { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'A%26B%3C7%3E' }] },
+          ],
+        },
+      },
+    });
+    expect(res.body.plainText).toContain('Halo Élodie, diskon 25% untukmu hari ini!');
+    expect(res.body.plainText).toContain('https://toko.example/p/A%26B%3C7%3E');
+
+    const values = await api.post(`/v1/templates/${created.body.id}/preview`, { contact: { name: 'Budi 😀 & <Co>', attributes: { code: 'x' } }, binding });
+    expect(values.body.payload.template.components[1].parameters).toEqual([{ type: 'text', text: 'Budi 😀 & <Co>' }, { type: 'text', text: '10%' }]);
+    expect(values.body.payload.to).toBeUndefined();
+
+    const problem = await api.post(`/v1/templates/${created.body.id}/preview`, { contact: { name: '', attributes: {} }, binding });
+    expect(problem.status).toBe(200);
+    expect(problem.body.ok).toBe(false);
+    expect(problem.body.problems.map((p: { parameter: string }) => p.parameter)).toEqual(expect.arrayContaining(['body.1']));
+
+    const broken = await api.post(`/v1/templates/${created.body.id}/preview`, { contact: { attributes: {} }, binding: { 'body.1': '{{nosuchhelper name}}' } });
+    expect(broken.status).toBe(400);
+    expect(broken.body.code).toBe('TEMPLATE_BINDING_INVALID');
+    expect((await api.post(`/v1/templates/${created.body.id}/preview`, { binding })).body.code).toBe('VALIDATION_FAILED');
+    expect((await api.post(`/v1/templates/${created.body.id}/preview`, { contactId: '99999999', binding })).body.code).toBe('CONTACT_NOT_FOUND');
+  });
+
+  it('404s unknown templates', async () => {
+    expect((await api.get('/v1/templates/00000000-0000-4000-8000-000000000000')).body.code).toBe('TEMPLATE_NOT_FOUND');
+    expect((await api.post('/v1/templates/nope/submit')).body.code).toBe('TEMPLATE_NOT_FOUND');
+  });
+});
