@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
@@ -30,8 +30,6 @@ export interface SyncResult {
 
 @Injectable()
 export class TemplatesService {
-  private readonly logger = new Logger(TemplatesService.name);
-
   constructor(
     private readonly db: DataSource,
     private readonly templates: TemplatesRepository,

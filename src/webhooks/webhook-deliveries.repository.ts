@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { affected, Db, one, rows } from '../database/sql';
+import { affected, Db, rows } from '../database/sql';
 
 export interface PendingDelivery {
   id: string;
@@ -61,10 +61,5 @@ export class WebhookDeliveriesRepository {
         WHERE id = $1`,
       [id, error.slice(0, 2000), maxAttempts],
     );
-  }
-
-  async pendingCount(): Promise<number> {
-    const row = await one<{ count: number }>(this.db, `SELECT count(*)::int AS count FROM webhook_deliveries WHERE processed_at IS NULL`);
-    return row?.count ?? 0;
   }
 }

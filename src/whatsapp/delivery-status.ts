@@ -8,10 +8,6 @@ export type TrackedStatus = (typeof DELIVERY_STATUSES)[number];
 
 const RANK: Record<TrackedStatus, number> = { sent: 1, delivered: 2, read: 3, failed: 4 };
 
-export function isTrackedStatus(status: string): status is TrackedStatus {
-  return status in RANK;
-}
-
 /** Whether `incoming` replaces `current` (undefined: nothing known yet). */
 export function advances(current: TrackedStatus | undefined, incoming: TrackedStatus): boolean {
   if (current === undefined) return true;

@@ -48,6 +48,3 @@ export function classifyError(code: number | undefined, httpStatus?: number): Er
   }
   return 'request_bug';
 }
-
-/** Codes after which the recipient has told WhatsApp to stop marketing from us: record an opt-out. */
-export const MARKETING_OPT_OUT_CODES: readonly number[] = [131050];
