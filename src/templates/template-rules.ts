@@ -72,7 +72,8 @@ export const TEMPLATE_LIMITS = {
   codeExpirationMinutes: 90,
 } as const;
 
-export const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['MARKETING', 'UTILITY', 'AUTHENTICATION'];
+import { TEMPLATE_CATEGORIES } from '../whatsapp/cloud-api.types';
+export { TEMPLATE_CATEGORIES };
 export const HEADER_FORMATS = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'] as const;
 export const BUTTON_TYPES = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP'] as const;
 export const OTP_TYPES = ['COPY_CODE', 'ONE_TAP', 'ZERO_TAP'] as const;
@@ -191,7 +192,7 @@ function checkIdentity(def: TemplateInput, add: Add): void {
   if (typeof language !== 'string' || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) {
     add('language', 'language_invalid', 'the language must be a WhatsApp language code such as id, en_US or pt_BR');
   }
-  if (!TEMPLATE_CATEGORIES.includes(def.category)) {
+  if (!(TEMPLATE_CATEGORIES as readonly string[]).includes(def.category)) {
     add('category', 'category_invalid', `the category must be one of ${TEMPLATE_CATEGORIES.join(', ')}`);
   }
   const format: unknown = def.parameter_format;

@@ -1,25 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { affected, Db, one, rows } from '../database/sql';
+import { TEMPLATE_STATUSES as WHATSAPP_TEMPLATE_STATUSES } from '../whatsapp/cloud-api.types';
 import type { TemplateCategory, TemplateComponentDefinition, TemplateDefinition, TemplateQuality, TemplateStatus } from '../whatsapp/cloud-api.types';
 
 /** DRAFT until submitted; then WhatsApp's own status. */
 export type TemplateStatusName = 'DRAFT' | TemplateStatus;
 
 /** Every status, for checks at run time (the migration's CHECK lists the same). */
-export const TEMPLATE_STATUSES: readonly TemplateStatusName[] = [
-  'DRAFT',
-  'PENDING',
-  'APPROVED',
-  'REJECTED',
-  'PAUSED',
-  'DISABLED',
-  'IN_APPEAL',
-  'PENDING_DELETION',
-  'DELETED',
-  'ARCHIVED',
-  'LIMIT_EXCEEDED',
-];
+export const TEMPLATE_STATUSES: readonly TemplateStatusName[] = ['DRAFT', ...WHATSAPP_TEMPLATE_STATUSES];
 
 export interface TemplateRow {
   id: string;

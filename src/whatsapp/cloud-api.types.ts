@@ -149,18 +149,21 @@ export interface GraphErrorBody {
 // ---------------------------------------------------------------------------------------------
 // Templates: POST/GET/DELETE /{version}/{waba-id}/message_templates
 
-export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
-export type TemplateStatus =
-  | 'PENDING'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'PAUSED'
-  | 'DISABLED'
-  | 'IN_APPEAL'
-  | 'PENDING_DELETION'
-  | 'DELETED'
-  | 'ARCHIVED'
-  | 'LIMIT_EXCEEDED';
+export const TEMPLATE_CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const;
+export type TemplateCategory = (typeof TEMPLATE_CATEGORIES)[number];
+export const TEMPLATE_STATUSES = [
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+  'PAUSED',
+  'DISABLED',
+  'IN_APPEAL',
+  'PENDING_DELETION',
+  'DELETED',
+  'ARCHIVED',
+  'LIMIT_EXCEEDED',
+] as const;
+export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 export type TemplateQuality = 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
 
 export type TemplateButtonDefinition =

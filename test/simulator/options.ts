@@ -1,4 +1,4 @@
-import type { TemplateCategory, TemplateDefinition, TemplateQuality, TemplateStatus } from '../../src/whatsapp/cloud-api.types';
+import type { TemplateDefinition, TemplateQuality, TemplateStatus } from '../../src/whatsapp/cloud-api.types';
 
 /**
  * The simulator's options: what WhatsApp would be like for the code under test. Every option has a
@@ -238,16 +238,4 @@ function phoneNumberProblems(p: PhoneNumberOptions, path: string): string[] {
   return problems;
 }
 
-export const TEMPLATE_CATEGORIES: readonly TemplateCategory[] = ['MARKETING', 'UTILITY', 'AUTHENTICATION'];
-export const TEMPLATE_STATUSES: readonly TemplateStatus[] = [
-  'PENDING',
-  'APPROVED',
-  'REJECTED',
-  'PAUSED',
-  'DISABLED',
-  'IN_APPEAL',
-  'PENDING_DELETION',
-  'DELETED',
-  'ARCHIVED',
-  'LIMIT_EXCEEDED',
-];
+export { TEMPLATE_CATEGORIES, TEMPLATE_STATUSES } from '../../src/whatsapp/cloud-api.types';
