@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { affected, Db, one, rows } from '../database/sql';
+import { Db, affected, one, parameters, rows } from '../database/sql';
 import type { ConsentState, ConsentStatus } from './consent';
 
 export interface ContactRow {
@@ -98,11 +98,7 @@ export class ContactsRepository {
 
   list(filter: ContactFilter): Promise<ContactRow[]> {
     const where = ['c.deleted_at IS NULL'];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { values: params, bind: param } = parameters();
     if (filter.afterId) where.push(`c.id > ${param(filter.afterId)}`);
     if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
     if (filter.country) where.push(`c.country = ${param(filter.country)}`);
@@ -124,11 +120,7 @@ export class ContactsRepository {
 
   update(id: string, patch: ContactPatch, db: Db = this.db): Promise<ContactRow | undefined> {
     const sets = ['updated_at = now()'];
-    const params: unknown[] = [id];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { values: params, bind: param } = parameters([id]);
     if (patch.name !== undefined) sets.push(`name = ${param(patch.name)}`);
     if (patch.setAttributes || patch.removeAttributes) {
       sets.push(`attributes = (attributes || ${param(patch.setAttributes ?? {})}::jsonb) - ${param(patch.removeAttributes ?? [])}::text[]`);

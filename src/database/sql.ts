@@ -27,3 +27,18 @@ export async function affected(db: Db, sql: string, params: unknown[] = []): Pro
 function isUpdateResult(result: unknown): result is [unknown[], number] {
   return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number';
 }
+
+/**
+ * Parameters for SQL assembled from optional parts (filters, partial updates): `bind(value)` adds a
+ * value and returns its placeholder (`$1`, `$2`, …); `values` is what goes with the query.
+ */
+export function parameters(initial: unknown[] = []): { values: unknown[]; bind: (value: unknown) => string } {
+  const values = [...initial];
+  return {
+    values,
+    bind: (value: unknown) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { affected, Db, one, rows } from '../database/sql';
+import { Db, affected, one, parameters, rows } from '../database/sql';
 import { TEMPLATE_STATUSES as WHATSAPP_TEMPLATE_STATUSES } from '../whatsapp/cloud-api.types';
 import type { TemplateCategory, TemplateComponentDefinition, TemplateDefinition, TemplateQuality, TemplateStatus } from '../whatsapp/cloud-api.types';
 
@@ -121,11 +121,7 @@ export class TemplatesRepository {
 
   list(filter: TemplateFilter): Promise<Array<TemplateRow & { cursorKey: string }>> {
     const where = [`t.status <> 'DELETED'`];
-    const params: unknown[] = [];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { values: params, bind: param } = parameters();
     if (filter.status) where[0] = `t.status = ${param(filter.status)}`;
     if (filter.wabaId) where.push(`t.waba_id = ${param(filter.wabaId)}`);
     if (filter.category) where.push(`t.category = ${param(filter.category)}`);
@@ -161,11 +157,7 @@ export class TemplatesRepository {
   /** Applies what WhatsApp says about a template. */
   async applyWhatsappState(id: string, state: WhatsappState, db: Db): Promise<TemplateRow> {
     const sets = ['updated_at = now()'];
-    const params: unknown[] = [id];
-    const param = (value: unknown) => {
-      params.push(value);
-      return `$${params.length}`;
-    };
+    const { values: params, bind: param } = parameters([id]);
     if (state.status !== undefined) sets.push(`status = ${param(state.status)}`);
     if (state.category !== undefined) sets.push(`category = ${param(state.category)}`);
     if (state.qualityScore !== undefined) sets.push(`quality_score = ${param(state.qualityScore)}`);

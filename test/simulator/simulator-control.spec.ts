@@ -2,6 +2,7 @@ import { freePort } from '../support/processes';
 import { type SeedTemplate, type Simulator, startSimulator } from './simulator';
 import { bodyParameters, graphClient, templateMessage, textMessage } from './testing';
 import { WebhookReceiver } from './webhook-receiver';
+import { settle, SimulatorHarness, startHarness, stopHarness } from './harness';
 
 /**
  * The simulator's template management API, phone number info, control API (/_sim/) and webhook
@@ -28,29 +29,19 @@ describe('Cloud API simulator: templates, phone numbers, control API and webhook
   let api: ReturnType<typeof graphClient>;
   const control = () => graphClient(sim.url, null);
 
+  let harness: SimulatorHarness;
+
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    sim = await startSimulator({
-      webhookUrl: receiver.url,
+    harness = await startHarness({
       statusDelaysMs: { sent: 1, delivered: 2, read: 3 },
       templateReview: { delayMs: 5 },
       webhookDelivery: { concurrency: 1, retryBaseMs: 5 },
       seed: 11,
     });
-    api = graphClient(sim.url);
+    ({ sim, receiver, api } = harness);
   });
-
-  afterEach(async () => {
-    await sim.idle();
-    expect(sim.errors()).toEqual([]);
-    sim.reset();
-    receiver.clear();
-  });
-
-  afterAll(async () => {
-    await sim.stop();
-    await receiver.close();
-  });
+  afterEach(() => settle(harness));
+  afterAll(() => stopHarness(harness));
 
   const templateEvents = () => receiver.changes('message_template_status_update') as Array<Record<string, unknown>>;
 

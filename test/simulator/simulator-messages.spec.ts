@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
 import type { MessageStatus } from '../../src/whatsapp/cloud-api.types';
 import type { SeedTemplate } from './options';
-import { type Simulator, startSimulator } from './simulator';
+import type { Simulator } from './simulator';
 import { bodyParameters, graphClient, templateMessage, textMessage } from './testing';
-import { WebhookReceiver } from './webhook-receiver';
+import type { WebhookReceiver } from './webhook-receiver';
+import { settle, SimulatorHarness, startHarness, stopHarness } from './harness';
 
 /**
  * The simulator's send endpoint, over real HTTP: validation and error bodies, template checks,
@@ -57,29 +58,19 @@ describe('Cloud API simulator: sending', () => {
   let receiver: WebhookReceiver;
   let api: ReturnType<typeof graphClient>;
 
+  let harness: SimulatorHarness;
+
   beforeAll(async () => {
-    receiver = await WebhookReceiver.start();
-    sim = await startSimulator({
-      webhookUrl: receiver.url,
+    harness = await startHarness({
       statusDelaysMs: { sent: 2, delivered: 4, read: 6 },
       webhookDelivery: { concurrency: 1, retryBaseMs: 5 },
       templates: TEMPLATES,
       seed: 7,
     });
-    api = graphClient(sim.url);
+    ({ sim, receiver, api } = harness);
   });
-
-  afterEach(async () => {
-    await sim.idle();
-    expect(sim.errors()).toEqual([]);
-    sim.reset();
-    receiver.clear();
-  });
-
-  afterAll(async () => {
-    await sim.stop();
-    await receiver.close();
-  });
+  afterEach(() => settle(harness));
+  afterAll(() => stopHarness(harness));
 
   /** The statuses the receiver got for one message, in arrival order. */
   const statusesOf = (wamid: string): MessageStatus[] => receiver.statuses().filter((s) => s.id === wamid);
