@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 export const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432';
-export const TEMPLATE_DB = 'siaran_test_template';
+/** The migrated template every test file clones; TEST_TEMPLATE_DB lets two suites run side by side. */
+export const TEMPLATE_DB = process.env.TEST_TEMPLATE_DB ?? 'siaran_test_template';
 
 export function databaseUrl(name: string): string {
   return `${SERVER_URL}/${name}`;
