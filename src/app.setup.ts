@@ -7,6 +7,7 @@ import { ErrorFilter } from './common/error.filter';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
+import { WEBHOOK_MAX_BYTES, webhookGate } from './webhooks/webhook-gate';
 
 /** Everything the API needs besides its modules; shared by main.ts and the tests. */
 export function configureApi(app: NestExpressApplication): void {
@@ -14,7 +15,8 @@ export function configureApi(app: NestExpressApplication): void {
   // attributes[city]=Jakarta
   app.set('query parser', 'extended');
   // Webhook signatures are checked over the exact bytes received, before anything parses them.
-  app.use('/webhooks/whatsapp', raw({ type: () => true, limit: '3mb' }));
+  // Deliveries that cannot be genuine are refused before their body is read (webhook-gate.ts).
+  app.use('/webhooks/whatsapp', webhookGate(app.get(AppConfig).whatsapp.appSecret), raw({ type: () => true, limit: WEBHOOK_MAX_BYTES }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalFilters(new ErrorFilter());
   app.useGlobalPipes(validationPipe);

@@ -3,12 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configOrExit, configureApi } from './app.setup';
+import { announceReady } from './common/lifecycle';
 
 async function main(): Promise<void> {
   const config = configOrExit();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), { bufferLogs: true, bodyParser: false });
   configureApi(app);
   await app.listen(config.port);
+  announceReady();
 }
 
 void main();

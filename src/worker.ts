@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { configOrExit } from './app.setup';
+import { announceReady } from './common/lifecycle';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.get(Logger).log('Worker started');
+  announceReady();
 }
 
 void main();

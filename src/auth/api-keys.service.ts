@@ -5,6 +5,13 @@ import { DomainError } from '../common/domain-error';
 import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 
 export const BOOTSTRAP_KEY_NAME = 'bootstrap';
+/**
+ * How much of a key is kept in clear, to tell keys apart in `apikey list` and to revoke by prefix.
+ * Created keys: `sk_` and 6 of their 43 random characters (36 of 256 bits). The bootstrap key is
+ * chosen by a person and may be as short as 16 characters: only 4 are kept.
+ */
+export const KEY_PREFIX_CHARS = 9;
+export const BOOTSTRAP_PREFIX_CHARS = 4;
 const TOUCH_INTERVAL_MS = 60_000;
 
 /** The key a request was authenticated with. */
@@ -39,7 +46,7 @@ export class ApiKeysService {
     }
     const key = `sk_${randomBytes(32).toString('base64url')}`;
     try {
-      const row = await this.keys.insert(name, hashApiKey(key), key.slice(0, 10));
+      const row = await this.keys.insert(name, hashApiKey(key), key.slice(0, KEY_PREFIX_CHARS));
       return { key, row };
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
@@ -81,8 +88,19 @@ export class ApiKeysService {
       if (existing) return;
       const replaced = await this.keys.revoke(BOOTSTRAP_KEY_NAME, tx);
       if (replaced.length > 0) this.logger.log('API_BOOTSTRAP_KEY changed: the previous bootstrap key is revoked');
-      await this.keys.insert(BOOTSTRAP_KEY_NAME, hash, key.slice(0, 10), tx);
+      await this.keys.insert(BOOTSTRAP_KEY_NAME, hash, key.slice(0, BOOTSTRAP_PREFIX_CHARS), tx);
     });
+  }
+
+  /**
+   * Called at start-up when `API_BOOTSTRAP_KEY` is not set: the bootstrap key lives only as long as
+   * its setting, so an active one is revoked (a key that an operator meant to remove must not keep
+   * working after a restart). Returns how many keys it revoked.
+   */
+  async revokeBootstrapKey(): Promise<number> {
+    const revoked = await this.keys.revoke(BOOTSTRAP_KEY_NAME);
+    if (revoked.length > 0) this.logger.log('API_BOOTSTRAP_KEY is not set: the bootstrap key is revoked');
+    return revoked.length;
   }
 
   /** Records use at most once a minute per key, off the request path. */

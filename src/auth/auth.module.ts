@@ -15,7 +15,9 @@ export class AuthModule implements OnApplicationBootstrap {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
+  /** The bootstrap key follows its setting: registered while `API_BOOTSTRAP_KEY` is set, revoked once it is not. */
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.api.bootstrapKey) await this.apiKeys.ensureBootstrapKey(this.config.api.bootstrapKey);
+    else await this.apiKeys.revokeBootstrapKey();
   }
 }

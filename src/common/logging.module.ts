@@ -3,10 +3,12 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
+import { safeError, safeUrl } from './log-redaction';
 
 /**
  * JSON logs (pino) with a request id taken from `X-Request-Id` or made up. Secrets are redacted;
- * bodies are never logged.
+ * bodies are never logged; URLs lose their query values and errors their statement parameters
+ * (see log-redaction.ts).
  */
 @Module({
   imports: [
@@ -26,8 +28,10 @@ import { AppConfig } from '../config/app-config';
             censor: '[redacted]',
           },
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            err: safeError,
+            error: safeError,
           },
           customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
           autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },

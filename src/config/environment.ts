@@ -94,14 +94,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates the environment, reporting every bad variable at once. */
+/**
+ * Validates the environment, reporting every bad variable at once, by name and rule only: the
+ * value is never echoed, since it may be a secret (a password in DATABASE_URL, API_BOOTSTRAP_KEY).
+ */
 export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariables {
   const parsed = plainToInstance(EnvironmentVariables, { ...env });
-  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false });
+  const errors = validateSync(parsed, { whitelist: false, forbidUnknownValues: false, validationError: { target: false, value: false } });
   const problems = errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((message) =>
-      message.startsWith(e.property) ? `${message} (got ${JSON.stringify(env[e.property])})` : `${e.property}: ${message}`,
-    ),
+    Object.values(e.constraints ?? {}).map((message) => (message.startsWith(e.property) ? message : `${e.property}: ${message}`)),
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return parsed;

@@ -1,11 +1,28 @@
 import { Dispatcher } from 'undici';
 
+/**
+ * The largest Graph answer we read, in bytes. Meta's answers are small (a send answer is under
+ * 1 KB; a page of 100 templates a few hundred KB); anything beyond this is not an answer we can use,
+ * and reading it whole would let one bad upstream (or a proxy in between) exhaust our memory.
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** An answer larger than the cap: the exchange was aborted as soon as it was known. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`The answer is larger than ${limitBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
 export interface ExchangeRequest {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path and query, e.g. `/v24.0/123/messages`. */
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Answers larger than this are aborted (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
 
 export type ExchangeResult =
@@ -29,22 +46,33 @@ export type ExchangeResult =
  * have received the whole request.
  */
 export function exchange(dispatcher: Dispatcher, request: ExchangeRequest): Promise<ExchangeResult> {
+  const limit = request.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   return new Promise((resolve) => {
     let requestStarted = false;
     let status = 0;
     let chunks: Buffer[] = [];
+    let received = 0;
     dispatcher.dispatch(
       { method: request.method, path: request.path, headers: request.headers, body: request.body },
       {
         onRequestStart: () => {
           requestStarted = true;
         },
-        onResponseStart: (_controller, statusCode) => {
+        onResponseStart: (controller, statusCode, headers) => {
           // Called again after a 1xx informational answer: only the final one counts.
           status = statusCode;
           chunks = [];
+          received = 0;
+          // Refused before reading when the answer says its size.
+          if (Number(headers['content-length']) > limit) controller.abort(new ResponseTooLargeError(limit));
         },
-        onResponseData: (_controller, chunk) => {
+        onResponseData: (controller, chunk) => {
+          received += chunk.length;
+          if (received > limit) {
+            chunks = [];
+            controller.abort(new ResponseTooLargeError(limit));
+            return;
+          }
           chunks.push(chunk);
         },
         onResponseEnd: () => resolve({ ok: true, status, body: Buffer.concat(chunks) }),

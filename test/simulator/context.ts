@@ -42,6 +42,8 @@ export class SimulatorContext {
   private requestSeq = 0;
   private wamidSeq = 0;
   private readonly wamidPrefix = Date.now().toString(36);
+  /** A held clock for the send-rate limits (tests); null: real time. */
+  private clockAt: number | null = null;
 
   constructor(private readonly initial: SimulatorOverrides) {
     this.options = mergeOptions(defaultOptions(), initial);
@@ -67,7 +69,18 @@ export class SimulatorContext {
   }
 
   /** Back to the options given at start, with no history, templates (other than seeded) or timers. */
+  /** The time the send-rate limits see, in epoch milliseconds. */
+  now(): number {
+    return this.clockAt ?? Date.now();
+  }
+
+  /** Holds the rate limits' clock at `ms` (epoch milliseconds); null lets it follow real time again. */
+  setClock(ms: number | null): void {
+    this.clockAt = ms;
+  }
+
   reset(): void {
+    this.clockAt = null;
     this.tasks.cancelAll();
     this.webhooks.reset();
     const port = this.options.port;

@@ -19,7 +19,7 @@ import { checkTemplateSend } from './template-send';
 export type SendEndpoint = SentMessage['endpoint'];
 
 export function handleSend(ctx: SimulatorContext, phone: PhoneNumberOptions, endpoint: SendEndpoint, rawBody: string): Reply {
-  const now = Date.now();
+  const now = ctx.now();
   try {
     const send = validateSendRequest(requireJsonBody(rawBody));
     const category = send.template ? templateCategory(ctx, phone, send.template) : undefined;

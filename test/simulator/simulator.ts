@@ -54,6 +54,12 @@ export interface Simulator {
   webhooksDelivered(): WebhookRecord[];
   /** Errors thrown inside the simulator (handlers, timers); empty in a healthy run. */
   errors(): Array<{ at: string; message: string }>;
+  /**
+   * Holds the clock that the send-rate limits (130429, 131056) see at `ms` (epoch milliseconds), so
+   * a test of "5 per second" does not depend on how fast a loaded machine sends; null releases it.
+   * `reset()` releases it too.
+   */
+  setClock(ms: number | null): void;
 
   /** A user writes (or taps a button): `messages` webhook; opens their 24-hour window. Returns the wamid. */
   sendInbound(input: InboundInput): string;
@@ -104,6 +110,10 @@ class RunningSimulator implements Simulator {
 
   reset(): void {
     this.ctx.reset();
+  }
+
+  setClock(ms: number | null): void {
+    this.ctx.setClock(ms);
   }
 
   idle(): Promise<void> {

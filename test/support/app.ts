@@ -76,6 +76,11 @@ export class TestEnv {
     return app.get(token, { strict: false });
   }
 
+  async stopApi(): Promise<void> {
+    await this.api?.close();
+    this.api = undefined;
+  }
+
   async stopWorker(): Promise<void> {
     await this.worker?.close();
     this.worker = undefined;

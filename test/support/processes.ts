@@ -25,18 +25,20 @@ export class ServiceProcess {
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    keepChars: number,
   ) {
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-20_000);
+      this.output = (this.output + chunk.toString('utf8')).slice(-keepChars);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
   }
 
-  static start(name: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
+  /** `keepChars`: how much of the latest output `recentOutput()` keeps (a test that reads every log line raises it). */
+  static start(name: 'api' | 'worker', env: Record<string, string>, { keepChars = 20_000 } = {}): ServiceProcess {
     const entry = join(ROOT, 'dist', 'src', name === 'api' ? 'main.js' : 'worker.js');
     const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new ServiceProcess(name, child);
+    return new ServiceProcess(name, child, keepChars);
   }
 
   /** Peak resident memory of the process (all its threads), from Linux's /proc. */
