@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { ErrorView } from './common/api-errors.decorator';
+import { ErrorView, FieldProblemView } from './common/api-errors.decorator';
 import { ErrorFilter } from './common/error.filter';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -27,15 +27,24 @@ export function configureApi(app: NestExpressApplication): void {
     new DocumentBuilder()
       .setTitle('Siaran')
       .setDescription(
-        'Campaign and broadcast manager for the WhatsApp Business Platform. Every route except /health, /docs and ' +
-          '/webhooks/* needs "Authorization: Bearer <API key>". Every error has the body { statusCode, code, message, details }.',
+        'Campaign and broadcast manager for the WhatsApp Business Platform. Every route except /health, /docs (and ' +
+          '/docs-json, /docs-yaml) and /webhooks/whatsapp needs "Authorization: Bearer <API key>". ' +
+          'Every error has the body { statusCode, code, message, details }.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (npm run apikey -- create <name>)' })
+      // API keys are opaque random strings (sk_…), stored hashed: not JWTs. addBearerAuth() would
+      // say bearerFormat JWT, so the scheme is declared as it is (@ApiBearerAuth() refers to it).
+      .addSecurity('bearer', {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'An opaque API key, "sk_" and 43 characters (npm run apikey -- create <name>); revocable, stored hashed',
+      })
       .build(),
-    { extraModels: [ErrorView] },
+    { extraModels: [ErrorView, FieldProblemView] },
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  // The UI at /docs; the document at the conventional /docs-json (and /docs-yaml), and at /docs/openapi.json as before.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'docs/openapi.json' });
 }
 
 /** Reads the configuration or exits with one message that lists every bad variable. */

@@ -111,8 +111,20 @@ describe('API: keys, health, docs, errors, contacts and consent', () => {
       const { body } = await api.post('/v1/contacts', { phone: '+6281100000004', attributes: { a: '1', b: '2' }, tags: ['x'] });
       const patched = await api.patch(`/v1/contacts/${body.id}`, { name: 'Budi', attributes: { b: null, c: 3 }, tags: ['y'] });
       expect(patched.body).toMatchObject({ name: 'Budi', attributes: { a: '1', c: 3 }, tags: ['y'] });
-      const phone = await api.patch(`/v1/contacts/${body.id}`, { phone: '+6281100000099' });
-      expect(phone.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      // The rule, with its own code, instead of "property phone should not exist".
+      const phone = await api.patch(`/v1/contacts/${body.id}`, { phone: '+6281100000099', name: 'Not saved' });
+      expect(phone.status).toBe(422);
+      expect(phone.body).toMatchObject({
+        statusCode: 422,
+        code: 'CONTACT_PHONE_IMMUTABLE',
+        message: "A contact's phone cannot change; create a new contact",
+        details: [{ field: 'phone' }],
+      });
+      expect((await api.get(`/v1/contacts/${body.id}`)).body).toMatchObject({ phone: '+6281100000004', name: 'Budi' });
+      // Its own number, in any format, changes nothing and is not an error.
+      const same = await api.patch(`/v1/contacts/${body.id}`, { phone: '0811-0000-0004', name: 'Budi S' });
+      expect(same.body).toMatchObject({ phone: '+6281100000004', name: 'Budi S' });
+      expect((await api.patch(`/v1/contacts/${body.id}`, { phone: 12345 })).body.code).toBe('CONTACT_PHONE_IMMUTABLE');
       expect((await api.patch('/v1/contacts/999999999', { name: 'x' })).body.code).toBe('CONTACT_NOT_FOUND');
       expect((await api.get('/v1/contacts/not-an-id')).body.code).toBe('CONTACT_NOT_FOUND');
     });
@@ -166,6 +178,72 @@ describe('API: keys, health, docs, errors, contacts and consent', () => {
     });
   });
 
+  describe('search, count and countries in any case', () => {
+    it('finds contacts by name in any case, as a prefix or anywhere, with % and _ taken literally', async () => {
+      const names = ['Ana Wijaya', 'DIANA Putri', 'Budi Anak', 'Citra', '100% Ana', 'ana_b', 'anaxb'];
+      const ids: string[] = [];
+      for (const [i, name] of names.entries()) {
+        ids.push((await api.post('/v1/contacts', { phone: `+6281300000${String(i).padStart(3, '0')}`, name, tags: ['search-test'] })).body.id);
+      }
+      const found = async (query: string) =>
+        (await api.get(`/v1/contacts?tag=search-test&${query}`)).body.data.map((c: { name: string }) => c.name);
+      expect(await found('q=ana')).toEqual(['Ana Wijaya', 'DIANA Putri', 'Budi Anak', '100% Ana', 'ana_b', 'anaxb']);
+      expect(await found('q=ANA%20W')).toEqual(['Ana Wijaya']);
+      expect(await found(`q=${encodeURIComponent('100%')}`)).toEqual(['100% Ana']);
+      expect(await found(`q=${encodeURIComponent('%')}`)).toEqual(['100% Ana']);
+      expect(await found('q=ana_')).toEqual(['ana_b']);
+      expect(await found(`q=${encodeURIComponent('\\')}`)).toEqual([]);
+      expect(await found('q=zzz')).toEqual([]);
+      // pages of a search
+      const first = await api.get('/v1/contacts?tag=search-test&q=ana&limit=4');
+      const second = await api.get(`/v1/contacts?tag=search-test&q=ana&limit=4&cursor=${first.body.nextCursor}`);
+      expect([...first.body.data, ...second.body.data].map((c: { id: string }) => c.id)).toEqual([ids[0], ids[1], ids[2], ids[4], ids[5], ids[6]]);
+      expect((await api.get('/v1/contacts?q=')).body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: [{ field: 'q' }] });
+      expect((await api.get(`/v1/contacts?q=${'a'.repeat(101)}`)).body.code).toBe('VALIDATION_FAILED');
+    });
+
+    it('counts with the same filters as the list', async () => {
+      for (let i = 0; i < 5; i++) {
+        await api.post('/v1/contacts', {
+          phone: `+6281400000${String(i).padStart(3, '0')}`,
+          name: i < 2 ? `Eka ${i}` : `Dewi ${i}`,
+          tags: ['count-test'],
+          attributes: { city: i % 2 ? 'Medan' : 'Solo' },
+        });
+      }
+      const count = async (query: string) => {
+        const res = await api.get(`/v1/contacts/count?${query}`);
+        expect(res.status).toBe(200);
+        const list = await api.get(`/v1/contacts?${query}&limit=500`);
+        expect(res.body).toEqual({ count: list.body.data.length });
+        return res.body.count;
+      };
+      expect(await count('tag=count-test')).toBe(5);
+      expect(await count('tag=count-test&q=eka')).toBe(2);
+      expect(await count('tag=count-test&attributes[city]=Solo')).toBe(3);
+      expect(await count('tag=count-test&consent=marketing:none&country=id')).toBe(5);
+      expect(await count(`tag=count-test&phone=${encodeURIComponent('0814-0000-0003')}&defaultCountry=id`)).toBe(1);
+      expect((await api.get('/v1/contacts/count?limit=5')).body.code).toBe('VALIDATION_FAILED');
+      expect((await client(env.url, null).get('/v1/contacts/count')).body.code).toBe('AUTH_MISSING_API_KEY');
+    });
+
+    it('takes defaultCountry (and country) in lower case everywhere', async () => {
+      const created = await api.post('/v1/contacts', { phone: '0815-0000-0001', defaultCountry: 'id' });
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ phone: '+6281500000001', country: 'ID' });
+      const listed = await api.get(`/v1/contacts?phone=${encodeURIComponent('0815-0000-0001')}&defaultCountry=id&country=id`);
+      expect(listed.body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+      expect((await api.post('/v1/contacts', { phone: '0815-0000-0002', defaultCountry: 'idn' })).body.details[0].field).toBe('defaultCountry');
+
+      const form = new FormData();
+      form.append('file', new Blob(['phone,name\n0815-0000-0003,Eko\n'], { type: 'text/csv' }), 'audience.csv');
+      form.append('defaultCountry', 'id');
+      const upload = await api.post('/v1/contacts/imports', form);
+      expect(upload.status).toBe(202);
+      expect(upload.body.defaultCountry).toBe('ID');
+    });
+  });
+
   describe('consent', () => {
     it('needs evidence for an opt-in, refuses future times, and keeps the ledger in order', async () => {
       const { body } = await api.post('/v1/contacts', { phone: '+6281100000006' });
@@ -211,6 +289,32 @@ describe('API: keys, health, docs, errors, contacts and consent', () => {
       expect(ledger.body.consent.marketing.status).toBe('opted_in');
       expect(ledger.body.data[0]).toMatchObject({ source: 'api', evidenceRef: 'https://toko.example/daftar', apiKeyId: expect.any(String) });
       expect((await api.get('/v1/contacts/424242/consents')).body.code).toBe('CONTACT_NOT_FOUND');
+    });
+
+    it('lists the ledger in the order it was recorded when ids cross a power of ten, in pages', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000008' });
+      // ids 96..105: sorted as text, "100" would come before "96".
+      await env.db.query(`SELECT setval(pg_get_serial_sequence('consent_events', 'id'), 95)`);
+      for (let i = 1; i <= 10; i++) {
+        const res = await api.post(`/v1/contacts/${body.id}/opt-out`, { scope: 'marketing', wording: `e${i}`, occurredAt: `2025-01-01T00:${String(i).padStart(2, '0')}:00Z` });
+        expect(res.status).toBe(201);
+      }
+      const ledger = await api.get(`/v1/contacts/${body.id}/consents`);
+      expect(ledger.body.data.map((e: { wording: string }) => e.wording)).toEqual(Array.from({ length: 10 }, (_, i) => `e${i + 1}`));
+    });
+
+    it('refuses dates PostgreSQL cannot store, and impossible ones, naming the field', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000009' });
+      // Also refused: a time without a zone (ambiguous: never guessed) and a date without a time.
+      const refused = ['-271821-04-20T00:00:00Z', '+010000-01-01T00:00:00Z', '2025-02-30T00:00:00Z', '2025-13-01', 'yesterday', 1740787200000, true];
+      for (const occurredAt of [...refused, '2025-03-01T10:00', '2025-03-01 10:00:00', '2025-03-01']) {
+        const res = await api.post(`/v1/contacts/${body.id}/opt-out`, { occurredAt });
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: [{ field: 'occurredAt' }] });
+      }
+      const jakarta = await api.post(`/v1/contacts/${body.id}/opt-out`, { occurredAt: '2025-03-01T10:00+07:00' });
+      expect(jakarta.body.event.occurredAt).toBe('2025-03-01T03:00:00.000Z');
+      expect((await api.get(`/v1/contacts/${body.id}/consents`)).body.data).toHaveLength(1);
     });
 
     it('applies concurrent consent changes one after the other', async () => {

@@ -1,9 +1,12 @@
+import { formatterCacheSizes } from '../src/templates/helpers';
 import { CloudApiClient } from '../src/whatsapp/cloud-api.client';
 import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
 
 const WABA = '2000000001';
+/** A second account, for tests that must see only their own templates. */
+const WABA_2 = '2000000002';
 
 const spring = (name = 'spring_sale', extra: Record<string, unknown> = {}) => ({
   name,
@@ -30,7 +33,11 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
   let api: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    sim = await startSimulator({ seed: 11, templateReview: { delayMs: 20 } });
+    sim = await startSimulator({
+      seed: 11,
+      templateReview: { delayMs: 20 },
+      phoneNumbers: [{ id: '1000000001' }, { id: '1000000002', wabaId: WABA_2, displayPhoneNumber: '+62 21 5000 0002' }],
+    });
     env = await TestEnv.create({
       WHATSAPP_API_URL: sim.url,
       WHATSAPP_ACCESS_TOKEN: 'sim-token',
@@ -230,6 +237,152 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
     expect(broken.body.code).toBe('TEMPLATE_BINDING_INVALID');
     expect((await api.post(`/v1/templates/${created.body.id}/preview`, { binding })).body.code).toBe('VALIDATION_FAILED');
     expect((await api.post(`/v1/templates/${created.body.id}/preview`, { contactId: '99999999', binding })).body.code).toBe('CONTACT_NOT_FOUND');
+  });
+
+  it('lists a template history in time order, also when ids cross a power of ten', async () => {
+    // history ids 98, 99, 100, 101: sorted as text, "100" came before "98".
+    await env.db.query(`SELECT setval(pg_get_serial_sequence('template_history', 'id'), 97)`);
+    const created = await api.post('/v1/templates', spring('history_order'));
+    for (const text of ['Balas STOP untuk berhenti.', 'Balas STOP untuk berhenti!']) {
+      const edited = await api.patch(`/v1/templates/${created.body.id}`, {
+        components: spring().components.map((c) => (c.type === 'FOOTER' ? { ...c, text } : c)),
+      });
+      expect(edited.status).toBe(200);
+    }
+    expect((await api.post(`/v1/templates/${created.body.id}/submit`)).status).toBe(200);
+    const done = await templateUntil(created.body.id, (t) => t.status === 'APPROVED');
+    expect(done.history.map((h: { change: string }) => h.change)).toEqual(['created', 'edited', 'edited', 'submitted', 'status']);
+    const times = done.history.map((h: { occurredAt: string }) => Date.parse(h.occurredAt));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it('a first sync of templates that did not change reports them unchanged', async () => {
+    const ids: string[] = [];
+    for (const name of ['sync_same_a', 'sync_same_b', 'sync_same_c']) {
+      const created = await api.post('/v1/templates', { ...spring(name), wabaId: WABA_2 });
+      expect(created.status).toBe(201);
+      expect((await api.post(`/v1/templates/${created.body.id}/submit`)).status).toBe(200);
+      ids.push(created.body.id);
+    }
+    for (const id of ids) await templateUntil(id, (t) => t.status === 'APPROVED');
+    // WhatsApp rates a new template UNKNOWN and gives its components back with keys in its own order.
+    expect(sim.templates().filter((t) => t.wabaId === WABA_2).map((t) => t.quality_score?.score)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
+    const first = await api.post('/v1/templates/sync', { wabaId: WABA_2 });
+    expect(first.body).toEqual({ imported: 0, updated: 0, unchanged: 3, deleted: 0 });
+    expect((await api.post('/v1/templates/sync', { wabaId: WABA_2 })).body).toEqual({ imported: 0, updated: 0, unchanged: 3, deleted: 0 });
+    for (const id of ids) expect((await api.get(`/v1/templates/${id}`)).body.history.some((h: { source: string }) => h.source === 'sync')).toBe(false);
+  });
+
+  describe('a submission whose answer is lost (the simulator answers after the client gave up)', () => {
+    const creates = (name: string) => sim.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/message_templates') && (r.body as { name?: string })?.name === name);
+    beforeEach(() => sim.configure({ templateReview: { delayMs: 60_000 } }));
+    afterEach(() => sim.configure({ latencyMs: { min: 0, max: 0 }, templateReview: { delayMs: 20 } }));
+
+    it('finds the template at WhatsApp in the same request', async () => {
+      const created = await api.post('/v1/templates', spring('lost_answer_found'));
+      sim.configure({ latencyMs: { min: 4000, max: 4000 } });
+      const submitting = api.post(`/v1/templates/${created.body.id}/submit`);
+      // WhatsApp has it; its answer is on its way for 4 s, the client waits 2 s. The lookup is answered at once.
+      await eventually(async () => (sim.templates().some((t) => t.name === 'lost_answer_found') ? true : undefined), 2_000, 'the create at WhatsApp');
+      sim.configure({ latencyMs: { min: 0, max: 0 } });
+      const submitted = await submitting;
+      const atWhatsapp = sim.templates().find((t) => t.name === 'lost_answer_found')!;
+      expect(submitted.status).toBe(200);
+      expect(submitted.body).toMatchObject({ status: 'PENDING', whatsappId: atWhatsapp.id });
+      expect(creates('lost_answer_found')).toHaveLength(1);
+    });
+
+    it('answers 502 when the lookup fails too, and the retry finds it at WhatsApp instead of creating it again', async () => {
+      const created = await api.post('/v1/templates', spring('lost_answer_retry'));
+      sim.configure({ latencyMs: { min: 4000, max: 4000 } });
+      const first = await api.post(`/v1/templates/${created.body.id}/submit`);
+      expect(first.status).toBe(502);
+      expect(first.body).toMatchObject({ statusCode: 502, code: 'WHATSAPP_UNAVAILABLE' });
+      expect((await api.get(`/v1/templates/${created.body.id}`)).body.status).toBe('DRAFT');
+      expect(sim.templates().filter((t) => t.name === 'lost_answer_retry')).toHaveLength(1);
+
+      sim.configure({ latencyMs: { min: 0, max: 0 } });
+      const retry = await api.post(`/v1/templates/${created.body.id}/submit`);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ status: 'PENDING', whatsappId: sim.templates().find((t) => t.name === 'lost_answer_retry')!.id });
+      expect(creates('lost_answer_retry')).toHaveLength(1);
+      expect((await api.post(`/v1/templates/${created.body.id}/submit`)).body.code).toBe('TEMPLATE_INVALID_TRANSITION');
+    });
+  });
+
+  describe('preview: time zones and locales', () => {
+    let templateId: string;
+    const dated = { 'body.1': '{{date attributes.due "HH:mm"}}' };
+    const preview = (body: Record<string, unknown>) => api.post(`/v1/templates/${templateId}/preview`, { contact: { attributes: { due: '2026-03-05T10:30:00Z' } }, binding: dated, ...body });
+
+    beforeAll(async () => {
+      const created = await api.post('/v1/templates', {
+        name: 'preview_dates',
+        language: 'id',
+        category: 'UTILITY',
+        components: [{ type: 'BODY', text: 'Halo {{1}}, ok.', example: { body_text: [['10:30']] } }],
+      });
+      templateId = created.body.id;
+    });
+
+    it('accepts IANA zones and their aliases, in any case', async () => {
+      for (const [timeZone, text] of [
+        ['Asia/Jakarta', 'Halo 17:30, ok.'],
+        ['asia/jakarta', 'Halo 17:30, ok.'],
+        ['UTC', 'Halo 10:30, ok.'],
+        ['Etc/GMT+7', 'Halo 03:30, ok.'],
+        ['Asia/Calcutta', 'Halo 16:00, ok.'],
+      ]) {
+        const res = await preview({ timeZone, locale: 'en-US' });
+        expect({ timeZone, status: res.status, text: res.body.plainText }).toEqual({ timeZone, status: 200, text });
+      }
+    });
+
+    it('refuses an unknown zone or a malformed locale with 400 naming the field (never 200 with a wrong text, never 500)', async () => {
+      for (const [body, field] of [
+        [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
+        [{ timeZone: '+07:00' }, 'timeZone'],
+        [{ timeZone: 'x'.repeat(5000) }, 'timeZone'],
+        [{ locale: 'tr-!!' }, 'locale'],
+        [{ locale: 'en_US' }, 'locale'],
+        [{ locale: 'tr-!!', binding: { 'body.1': '{{upper attributes.due}}' } }, 'locale'],
+      ] as const) {
+        const res = await preview(body);
+        expect({ body, status: res.status, code: res.body.code, fields: res.body.details?.map((d: { field: string }) => d.field) }).toEqual({
+          body,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: [field],
+        });
+      }
+      // a literal zone or locale in a helper is a problem of the binding
+      for (const binding of ['{{date attributes.due "HH:mm" tz="Mars/Olympus"}}', '{{date attributes.due "HH:mm" locale="tr-!!"}}']) {
+        const res = await preview({ binding: { 'body.1': binding } });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('TEMPLATE_BINDING_INVALID');
+        expect(res.body.details.problems[0]).toMatchObject({ parameter: 'body.1', rule: 'invalid_helper_argument' });
+      }
+    });
+
+    it('keeps its formatter caches bounded whatever zones and locales come in', async () => {
+      const zones = Intl.supportedValuesOf('timeZone').slice(0, 300);
+      const { capacity } = formatterCacheSizes();
+      for (const [i, zone] of zones.entries()) {
+        // a zone from the request, another (or garbage) from the contact's data, a distinct locale and pattern
+        const res = await api.post(`/v1/templates/${templateId}/preview`, {
+          contact: { attributes: { due: '2026-03-05T10:30:00Z', zone: i % 2 ? zones[(i * 7) % zones.length] : `Nowhere/${'z'.repeat(200)}${i}` } },
+          binding: { 'body.1': `{{date attributes.due "HH:mm '${i}'" tz=attributes.zone}} {{date attributes.due "d MMM"}} {{currency ${i} "IDR"}}` },
+          timeZone: zone,
+          locale: `en-US-u-nu-latn-x-t${i}`,
+        });
+        expect(res.status).toBe(200);
+      }
+      const sizes = formatterCacheSizes();
+      expect(sizes.dateFormats).toBeLessThanOrEqual(capacity.dateFormats);
+      expect(sizes.numberFormats).toBeLessThanOrEqual(capacity.numberFormats);
+      expect(sizes.patterns).toBeLessThanOrEqual(capacity.patterns);
+      expect(sizes.dateFormats).toBe(capacity.dateFormats); // the loop did fill it: the bound, not the loop, stopped it
+    });
   });
 
   it('404s unknown templates', async () => {

@@ -1,12 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ERROR_STATUS, ErrorCode } from './domain-error';
 
+/** One bad field of a VALIDATION_FAILED answer. */
+export class FieldProblemView {
+  @ApiProperty({ example: 'phone', description: 'The field, as a path into the input: attributes.city, tags.2, components.0.text' })
+  field: string;
+  @ApiProperty({ type: [String], example: ['phone must be a string'] }) problems: string[];
+}
+
+/** The one error body: `{ statusCode, code, message, details }`. */
 export class ErrorView {
-  @ApiProperty({ example: 400 }) statusCode: number;
+  @ApiProperty({ type: 'integer', example: 400 }) statusCode: number;
   @ApiProperty({ enum: Object.keys(ERROR_STATUS), example: 'VALIDATION_FAILED' }) code: string;
   @ApiProperty({ example: 'Validation failed: phone: phone must be a string' }) message: string;
-  @ApiPropertyOptional({ description: 'For VALIDATION_FAILED: [{ field, problems[] }]; otherwise code-specific' })
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'array', items: { $ref: getSchemaPath(FieldProblemView) } }, { type: 'object', additionalProperties: true }],
+    description: 'For VALIDATION_FAILED (and other field problems): [{ field, problems[] }]; otherwise an object particular to the code',
+  })
   details?: unknown;
 }
 

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ErrorBody, ErrorCode } from './domain-error';
+import { safeError } from './log-redaction';
 
 const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',
@@ -9,7 +10,10 @@ const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
-/** Maps every error to the one error body. Unknown errors become a 500 that reveals nothing. */
+/**
+ * Maps every error to the one error body. Unknown errors become a 500 that reveals nothing and are
+ * logged at error level with their stack; a DomainError answering 5xx is logged as a warning.
+ */
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
@@ -17,12 +21,19 @@ export class ErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(error);
-    if (body.statusCode >= 500) this.logger.error(error instanceof Error ? error.stack : String(error));
+    if (error instanceof DomainError) {
+      // An expected condition with a stable code (WhatsApp not configured or unreachable): a
+      // warning that names it, without a stack; the stack is for what nobody expected.
+      if (body.statusCode >= 500) this.logger.warn({ code: body.code, message: body.message }, 'Request failed');
+    } else if (body.statusCode >= 500) {
+      this.logger.error({ err: safeError(error) }, 'Request failed');
+    }
     if (res.headersSent) {
       res.end();
       return;
     }
-    res.status(body.statusCode).json(body);
+    // Always JSON, whatever a route's @Header said its success would be (the webhook handshake is text/plain).
+    res.status(body.statusCode).type('application/json').json(body);
   }
 
   private toBody(error: unknown): ErrorBody {

@@ -1,24 +1,54 @@
 import { DomainError } from './domain-error';
+import { isStorableText, parseIsoTimestamp } from './validation';
 
-/** Keyset pagination: an opaque cursor naming the last id a page ended on. */
+/** Keyset pagination: an opaque cursor naming the last key a page ended on. */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
-export function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ after: lastId }), 'utf8').toString('base64url');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A time key as PostgreSQL writes `created_at::text` (`2026-03-01 10:00:00.123456+00`), then `|`. */
+const TIME_KEY = /^(\d{4}-\d{2}-\d{2} [^|]*)\|(.*)$/;
+
+export function encodeCursor(lastKey: string): string {
+  return Buffer.from(JSON.stringify({ after: lastKey }), 'utf8').toString('base64url');
 }
 
+function invalidCursor(): DomainError {
+  return new DomainError('INVALID_CURSOR', 'The cursor is not one this API gave out', [
+    { field: 'cursor', problems: ['give nextCursor from a previous page, unchanged'] },
+  ]);
+}
+
+/**
+ * The key a cursor names, or undefined for none. Every cursor is checked here, once, before any
+ * query sees it: a string of at most 128 characters that PostgreSQL can hold, and when it carries a
+ * time key (`<timestamp>|<id>`, as the imports and templates listings give out), a timestamp that
+ * names a real instant (a hand-made `2026-13-45 99:99:99+00|…` is INVALID_CURSOR, not a database
+ * error). Throws INVALID_CURSOR (400).
+ */
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
+  let after: unknown;
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && parsed.after.length > 0 && parsed.after.length <= 128) return parsed.after;
+    after = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown }).after;
   } catch {
-    // fall through
+    throw invalidCursor();
   }
-  throw new DomainError('INVALID_CURSOR', 'The cursor is not one this API gave out');
+  if (typeof after !== 'string' || after.length === 0 || after.length > 128 || !isStorableText(after)) throw invalidCursor();
+  const timeKey = TIME_KEY.exec(after);
+  if (timeKey && parseIsoTimestamp(timeKey[1]) === null) throw invalidCursor();
+  return after;
+}
+
+/** A `<timestamp>|<uuid>` cursor (newest-first listings) as its parts; throws INVALID_CURSOR. */
+export function decodeTimeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
+  const after = decodeCursor(cursor);
+  if (after === undefined) return undefined;
+  const key = TIME_KEY.exec(after);
+  if (!key || !UUID.test(key[2])) throw invalidCursor();
+  return { createdAt: key[1], id: key[2] };
 }
 
 /** Builds a page from `limit + 1` rows fetched in key order. */

@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
 import { DomainError } from './domain-error';
 
 export interface FieldProblem {
@@ -20,11 +21,197 @@ export function validationFailed(problems: FieldProblem[]): DomainError {
   return new DomainError('VALIDATION_FAILED', `Validation failed: ${summary}`, problems);
 }
 
-/** Validates every DTO: unknown fields are an error, and each bad field is listed. */
-export const validationPipe = new ValidationPipe({
+// ---------------------------------------------------------------------------------------------
+// Text PostgreSQL can hold
+
+/**
+ * Characters PostgreSQL cannot store: NUL (text and jsonb refuse U+0000) and UTF-16 surrogates
+ * without their pair (jsonb refuses the `\ud800` escape JSON.stringify writes for one; text would
+ * silently store U+FFFD instead).
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether PostgreSQL can store the string as it is (text or jsonb). */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE.test(value);
+}
+
+export const UNSTORABLE_TEXT = 'must not contain NUL (\\u0000) or unpaired UTF-16 surrogates';
+
+/** Deeper JSON than this is refused before class-transformer (recursive) walks it. */
+export const MAX_INPUT_DEPTH = 32;
+
+/**
+ * Every string (object keys included) in a request's input that PostgreSQL could not store, and
+ * any nesting deeper than MAX_INPUT_DEPTH, as field problems (`attributes.city`, `tags.2`,
+ * `components.0.text`). Iterative, so hostile nesting cannot exhaust the stack.
+ */
+export function unstorableInput(value: unknown, root: string): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: root, depth: 0 }];
+  while (stack.length > 0 && problems.length < 20) {
+    const { value: v, path, depth } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) problems.push({ field: path || 'value', problems: [UNSTORABLE_TEXT] });
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_INPUT_DEPTH) {
+      problems.push({ field: path || 'value', problems: [`nested more than ${MAX_INPUT_DEPTH} levels deep`] });
+      continue;
+    }
+    for (const [key, child] of Object.entries(v)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (!isStorableText(key)) {
+        problems.push({ field: childPath, problems: [`the key ${UNSTORABLE_TEXT}`] });
+        continue;
+      }
+      stack.push({ value: child, path: childPath, depth: depth + 1 });
+    }
+  }
+  return problems;
+}
+
+/**
+ * The global pipe: first refuses text PostgreSQL cannot store anywhere in the body, query or route
+ * parameters (one rule for every route, so a new DTO cannot forget it), then validates the DTO:
+ * unknown fields are an error, and each bad field is listed.
+ */
+export class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const problems = unstorableInput(value, metadata.data ?? '');
+      if (problems.length > 0) throw validationFailed(problems);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export const validationPipe = new RequestValidationPipe({
   transform: true,
   whitelist: true,
   forbidNonWhitelisted: true,
   forbidUnknownValues: true,
   exceptionFactory: (errors) => validationFailed(fieldProblems(errors)),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Dates, time zones and locales
+
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/**
+ * An ISO 8601 date or date-time (`2025-03-01`, `2025-03-01T10:00:00Z`, `2025-03-01 10:00:00.123456+07`
+ * as PostgreSQL writes one) as a Date, or null when it names no real instant PostgreSQL can store:
+ * years 1 to 9999, real calendar days (no 30 February: JS would roll it over to March), hours
+ * 0-23, offsets up to ±15:59. Without a zone it is UTC.
+ */
+export function parseIsoTimestamp(text: string): Date | null {
+  const m = ISO_TIMESTAMP.exec(text.trim());
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const [hour, minute, second] = [Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (oh > 15 || om > 59) return null;
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millis);
+  return new Date(date.getTime() - offsetMinutes * 60_000);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+}
+
+/** An explicit zone at the end of an ISO 8601 date-time: `Z` or an offset (`+07`, `+07:00`, `-0300`). */
+const EXPLICIT_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * class-transformer: an ISO 8601 date-time WITH a zone becomes a Date; anything else stays as it
+ * is, for IsApiDate to refuse. A time without a zone is ambiguous (a Jakarta opt-in read as UTC
+ * moves seven hours), so it is refused rather than guessed.
+ */
+export function toApiDate({ value }: { value: unknown }): unknown {
+  if (typeof value !== 'string' || !/T|\d \d/.test(value) || !EXPLICIT_ZONE.test(value.trim())) return value;
+  return parseIsoTimestamp(value) ?? value;
+}
+
+/**
+ * A date-time given as an ISO 8601 string with a zone, that PostgreSQL can store: years 1 to 9999
+ * (`-271821-04-20T00:00:00Z` is a valid JS Date that PostgreSQL refuses), real days. Use with
+ * `@Transform(toApiDate)`; numbers and booleans are refused (`new Date(true)` would be 1970).
+ */
+export function IsApiDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isApiDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: {
+        message: `${String(propertyName)} must be an ISO 8601 date-time with a zone (Z or ±hh:mm), between the years 1 and 9999`,
+        ...options,
+      },
+      validator: { validate: (value: unknown) => value instanceof Date && !Number.isNaN(value.getTime()) },
+    });
+}
+
+/**
+ * The canonical name of an IANA time zone as Intl knows it (`asia/jakarta` → `Asia/Jakarta`,
+ * `Asia/Calcutta` and `UTC` stay), or null when Intl refuses it (RangeError): the source of the
+ * rule is Intl.DateTimeFormat itself, so every alias it accepts is accepted.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (zone.length === 0 || zone.length > 64 || !/^[A-Za-z0-9/_+-]+$/.test(zone)) return null;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** The canonical BCP 47 tag of a locale (`EN-us` → `en-US`), or null when it is not one (`tr-!!`, `en_US`). */
+export function canonicalLocale(locale: string): string | null {
+  if (locale.length === 0 || locale.length > 64) return null;
+  try {
+    const list = Intl.getCanonicalLocales(locale);
+    return list.length === 1 ? list[0] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An IANA time zone Intl accepts (names and aliases: Asia/Jakarta, UTC, Etc/GMT+7, Asia/Calcutta). */
+export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be an IANA time zone such as Asia/Jakarta or UTC`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && canonicalTimeZone(value) !== null },
+    });
+}
+
+/** A well-formed BCP 47 locale (id, id-ID, en-US); `en_US` and `tr-!!` are not. */
+export function IsLocale(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLocale',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a BCP 47 locale such as id, id-ID or en-US`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && canonicalLocale(value) !== null },
+    });
+}

@@ -51,12 +51,16 @@ export class ConsentRepository {
     return row!;
   }
 
+  /**
+   * A contact's ledger in the order it was recorded, `limit + 1` rows after `afterId`. ORDER BY
+   * names the table's column: a bare `id` would sort by the output column `id::text` ("10" < "9").
+   */
   listForContact(contactId: string, afterId: string | undefined, limit: number): Promise<ConsentEventRow[]> {
     return rows<ConsentEventRow>(
       this.db,
-      `SELECT ${COLUMNS} FROM consent_events
-        WHERE contact_id = $1 AND ($2::bigint IS NULL OR id > $2::bigint)
-        ORDER BY id LIMIT $3`,
+      `SELECT ${COLUMNS} FROM consent_events e
+        WHERE e.contact_id = $1 AND ($2::bigint IS NULL OR e.id > $2::bigint)
+        ORDER BY e.id LIMIT $3`,
       [contactId, afterId ?? null, limit + 1],
     );
   }

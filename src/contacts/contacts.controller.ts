@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentApiKey } from '../auth/current-api-key.decorator';
 import type { ApiPrincipal } from '../auth/api-keys.service';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -11,13 +11,27 @@ import {
   consentEventView,
   ConsentRecordedView,
   consentView,
+  ContactCountView,
   ContactPageView,
   ContactView,
   contactView,
 } from './dto/contact.view';
 import { CreateContactDto } from './dto/create-contact.dto';
-import { ListContactsQuery } from './dto/list-contacts.query';
+import { ContactFilterQuery, ListContactsQuery } from './dto/list-contacts.query';
 import { UpdateContactDto } from './dto/update-contact.dto';
+
+/** `attributes[city]=Jakarta`: an object in the query string (express's extended parser), as OpenAPI describes one. */
+const ApiAttributesQuery = () =>
+  applyDecorators(
+    ApiQuery({
+      name: 'attributes',
+      required: false,
+      style: 'deepObject',
+      explode: true,
+      schema: { type: 'object', additionalProperties: { type: 'string' }, example: { city: 'Jakarta' } },
+      description: 'Attribute equality, one text value per key: attributes[city]=Jakarta',
+    }),
+  );
 
 @ApiTags('contacts')
 @ApiBearerAuth()
@@ -37,12 +51,25 @@ export class ContactsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List contacts, filtered, in pages (keyset)' })
+  @ApiOperation({
+    summary: 'List contacts, filtered, in pages (keyset, id order)',
+    description: 'Filters combine with AND: q (name contains, any case), phone, tag (each), country, attributes[key], consent.',
+  })
+  @ApiAttributesQuery()
   @ApiOkResponse({ type: ContactPageView })
   @ApiErrors('CONTACT_PHONE_INVALID', 'INVALID_CURSOR')
   async list(@Query() query: ListContactsQuery): Promise<ContactPageView> {
     const page = await this.contacts.list(query);
     return { data: page.data.map(contactView), nextCursor: page.nextCursor };
+  }
+
+  @Get('count')
+  @ApiOperation({ summary: 'Count the contacts that match the same filters as the list' })
+  @ApiAttributesQuery()
+  @ApiOkResponse({ type: ContactCountView })
+  @ApiErrors('CONTACT_PHONE_INVALID')
+  async count(@Query() query: ContactFilterQuery): Promise<ContactCountView> {
+    return { count: await this.contacts.count(query) };
   }
 
   @Get(':id')
@@ -54,9 +81,9 @@ export class ContactsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update name, attributes (merged; null removes a key) or tags (replaced)' })
+  @ApiOperation({ summary: 'Update name, attributes (merged; null removes a key) or tags (replaced); the phone cannot change' })
   @ApiOkResponse({ type: ContactView })
-  @ApiErrors('CONTACT_NOT_FOUND')
+  @ApiErrors('CONTACT_NOT_FOUND', 'CONTACT_PHONE_IMMUTABLE')
   async update(@Param('id') id: string, @Body() dto: UpdateContactDto): Promise<ContactView> {
     return contactView(await this.contacts.update(id, dto));
   }

@@ -50,6 +50,8 @@ export interface InboundSender {
 }
 
 export interface ContactFilter {
+  /** Name contains this text, in any case. */
+  nameContains?: string;
   phone?: string;
   tags?: string[];
   country?: string;
@@ -97,26 +99,24 @@ export class ContactsRepository {
   }
 
   list(filter: ContactFilter): Promise<ContactRow[]> {
-    const where = ['c.deleted_at IS NULL'];
     const { values: params, bind: param } = parameters();
+    const where = whereOf(filter, param);
     if (filter.afterId) where.push(`c.id > ${param(filter.afterId)}`);
-    if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
-    if (filter.country) where.push(`c.country = ${param(filter.country)}`);
-    // `cardinality(tags) > 0` lets the planner use the partial GIN index on tags.
-    if (filter.tags?.length) where.push(`cardinality(c.tags) > 0 AND c.tags @> ${param(filter.tags)}::text[]`);
-    if (filter.attributes && Object.keys(filter.attributes).length > 0) {
-      where.push(`c.attributes @> ${param(JSON.stringify(filter.attributes))}::jsonb`);
-    }
-    if (filter.consent) {
-      const column = filter.consent.scope === 'marketing' ? 'c.marketing_consent' : 'c.utility_consent';
-      where.push(filter.consent.status === 'none' ? `${column} IS NULL` : `${column} = ${param(filter.consent.status)}`);
-    }
     return rows<ContactRow>(
       this.db,
       `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ${param(filter.limit + 1)}`,
       params,
     );
   }
+
+  /** How many live contacts match the filter (the same filters as `list`). */
+  async count(filter: Omit<ContactFilter, 'afterId' | 'limit'>): Promise<number> {
+    const { values: params, bind: param } = parameters();
+    const where = whereOf(filter, param);
+    const row = await one<{ count: string }>(this.db, `SELECT count(*)::text AS count FROM contacts c WHERE ${where.join(' AND ')}`, params);
+    return Number(row!.count);
+  }
+
 
   update(id: string, patch: ContactPatch, db: Db = this.db): Promise<ContactRow | undefined> {
     const sets = ['updated_at = now()'];
@@ -197,6 +197,33 @@ export class ContactsRepository {
       [id, state.marketing.status, state.marketing.since, state.utility.status, state.utility.since],
     );
   }
+}
+
+/** Escapes LIKE's wildcards (and its escape character) so a search text matches only itself. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The WHERE conditions of a contact filter, with values bound as parameters. The name search is
+ * `ILIKE '%text%'` over the name, without an index: it filters the rows the keyset walks in id
+ * order (a page stops at `limit` matches), and a count reads every live contact.
+ */
+function whereOf(filter: Omit<ContactFilter, 'afterId' | 'limit'>, param: (value: unknown) => string): string[] {
+  const where = ['c.deleted_at IS NULL'];
+  if (filter.nameContains) where.push(`c.name ILIKE ${param(`%${likeLiteral(filter.nameContains)}%`)} ESCAPE '\\'`);
+  if (filter.phone) where.push(`c.phone = ${param(filter.phone)}`);
+  if (filter.country) where.push(`c.country = ${param(filter.country)}`);
+  // `cardinality(tags) > 0` lets the planner use the partial GIN index on tags.
+  if (filter.tags?.length) where.push(`cardinality(c.tags) > 0 AND c.tags @> ${param(filter.tags)}::text[]`);
+  if (filter.attributes && Object.keys(filter.attributes).length > 0) {
+    where.push(`c.attributes @> ${param(JSON.stringify(filter.attributes))}::jsonb`);
+  }
+  if (filter.consent) {
+    const column = filter.consent.scope === 'marketing' ? 'c.marketing_consent' : 'c.utility_consent';
+    where.push(filter.consent.status === 'none' ? `${column} IS NULL` : `${column} = ${param(filter.consent.status)}`);
+  }
+  return where;
 }
 
 export function consentOf(row: Pick<ContactRow, 'marketingConsent' | 'marketingConsentAt' | 'utilityConsent' | 'utilityConsentAt'>): ConsentState {

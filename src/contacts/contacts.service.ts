@@ -4,7 +4,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import type { ConsentStatus } from './consent';
 import { ContactFilter, ContactPatch, ContactRow, ContactsRepository } from './contacts.repository';
 import type { CreateContactDto } from './dto/create-contact.dto';
-import type { ListContactsQuery } from './dto/list-contacts.query';
+import type { ContactFilterQuery, ListContactsQuery } from './dto/list-contacts.query';
 import type { UpdateContactDto } from './dto/update-contact.dto';
 import { isCountryCode, normalisePhone } from './phone';
 
@@ -47,10 +47,22 @@ export class ContactsService {
     return row;
   }
 
+  /** One page of contacts matching the filters, in id order (keyset: `cursor` is the last page's nextCursor). */
   async list(query: ListContactsQuery): Promise<Page<ContactRow>> {
     const limit = query.limit ?? 50;
-    const filter: ContactFilter = { limit, afterId: decodeCursor(query.cursor) };
-    if (filter.afterId && !CONTACT_ID.test(filter.afterId)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
+    const afterId = decodeCursor(query.cursor);
+    if (afterId && !CONTACT_ID.test(afterId)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
+    return toPage(await this.contacts.list({ ...this.filterOf(query), limit, afterId }), limit);
+  }
+
+  /** How many contacts match the same filters as `list`. */
+  async count(query: ContactFilterQuery): Promise<number> {
+    return this.contacts.count(this.filterOf(query));
+  }
+
+  private filterOf(query: ContactFilterQuery): Omit<ContactFilter, 'afterId' | 'limit'> {
+    const filter: Omit<ContactFilter, 'afterId' | 'limit'> = {};
+    if (query.q) filter.nameContains = query.q;
     if (query.phone) filter.phone = this.normalise(query.phone, query.defaultCountry).e164;
     if (query.tag) filter.tags = query.tag;
     if (query.country) filter.country = query.country;
@@ -67,10 +79,17 @@ export class ContactsService {
       const [scope, status] = query.consent.split(':') as ['marketing' | 'utility', ConsentStatus | 'none'];
       filter.consent = { scope, status };
     }
-    return toPage(await this.contacts.list(filter), limit);
+    return filter;
   }
 
+  /**
+   * Changes name, attributes (merged; null removes a key) and tags (replaced). The phone cannot
+   * change: consent belongs to the person behind a number (README, Contacts and consent), so a
+   * different phone is 422 CONTACT_PHONE_IMMUTABLE; the contact's own number (in any format) is
+   * accepted and changes nothing.
+   */
   async update(id: string, dto: UpdateContactDto): Promise<ContactRow> {
+    if (dto.phone !== undefined) await this.assertSamePhone(id, dto.phone);
     const patch: ContactPatch = { name: dto.name, tags: dto.tags };
     if (dto.attributes) {
       const entries = Object.entries(dto.attributes);
@@ -80,6 +99,18 @@ export class ContactsService {
     const row = CONTACT_ID.test(id) ? await this.contacts.update(id, patch) : undefined;
     if (!row) throw notFound(id);
     return row;
+  }
+
+  /** 404 for an unknown contact; 422 CONTACT_PHONE_IMMUTABLE unless `given` is its own number (read in its country). */
+  private async assertSamePhone(id: string, given: unknown): Promise<void> {
+    const current = await this.get(id);
+    const country = current.country !== null && isCountryCode(current.country) ? current.country : undefined;
+    const parsed = typeof given === 'string' ? normalisePhone(given, country) : undefined;
+    if (!parsed?.ok || parsed.e164 !== current.phone) {
+      throw new DomainError('CONTACT_PHONE_IMMUTABLE', "A contact's phone cannot change; create a new contact", [
+        { field: 'phone', problems: ["a contact's phone cannot change: consent belongs to the person behind the number"] },
+      ]);
+    }
   }
 
   async remove(id: string): Promise<void> {

@@ -15,6 +15,9 @@ describe('normalisePhone', () => {
     ['6591234567', 'SG', '+6591234567', 'SG'],
     ['(021) 555-1234', 'ID', '+62215551234', 'ID'],
     ['+800 1234 5678', undefined, '+80012345678', null],
+    // a spreadsheet's text mark, and the one our CSV files put before a cell starting with +
+    ["'+62 812 3456 7890", undefined, '+6281234567890', 'ID'],
+    ["''0812-3456-7890", 'ID', '+6281234567890', 'ID'],
   ])('%s with default %s is %s', (raw, country, e164, resolved) => {
     expect(normalisePhone(raw, country as never)).toEqual({ ok: true, e164, country: resolved });
   });
@@ -24,6 +27,7 @@ describe('normalisePhone', () => {
     ['   ', 'ID', 'phone_missing'],
     [null, 'ID', 'phone_missing'],
     ['abc', 'ID', 'phone_not_a_number'],
+    ["'", 'ID', 'phone_missing'],
     ['not a phone', undefined, 'phone_not_a_number'],
     ['0812-3456-7890', undefined, 'phone_country_unknown'],
     ['12345', 'ID', 'phone_too_short'],

@@ -73,9 +73,13 @@ function attempt(text: string, defaultCountry: CountryCode | undefined): { phone
  *   international when the national reading is not valid (Indonesia's own international prefixes
  *   are 001/007/008, so libphonenumber would not read `0062…` as international there).
  * - Without a default country, a number must be international (`+…` or `00…`).
+ * - Leading apostrophes (a spreadsheet's text mark) are ignored.
  */
 export function normalisePhone(raw: string | null | undefined, defaultCountry?: CountryCode): NormalisedPhone {
-  const trimmed = (raw ?? '').trim();
+  // A leading apostrophe marks a cell as text: spreadsheets keep `'+62…` so, and our own CSV files
+  // add one before a cell starting with `+` (src/common/csv.ts), so rejected.csv can be fixed and
+  // uploaded again. A phone never starts with one.
+  const trimmed = (raw ?? '').trim().replace(/^'+/, '').trim();
   if (trimmed === '') return reject('phone_missing');
   const cleaned = trimmed.replace(FORMATTING, '');
   if (!/^\+?[0-9]/.test(cleaned)) return reject('phone_not_a_number');

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/max';
-import { FieldProblem, validationFailed } from '../common/validation';
+import { FieldProblem, isStorableText, UNSTORABLE_TEXT, validationFailed } from '../common/validation';
 import { CONSENT_SCOPES, ConsentScope } from '../contacts/consent';
 import { isCountryCode } from '../contacts/phone';
 
@@ -23,7 +23,10 @@ export function parseImportOptions(fields: Array<[string, string]>): ImportOptio
   const single = new Map<string, string>();
   const tags: string[] = [];
   for (const [name, value] of fields) {
-    if (!KNOWN.has(name)) {
+    if (!isStorableText(name) || !isStorableText(value)) {
+      // The same rule as every JSON and query input (RequestValidationPipe): text PostgreSQL can store.
+      problems.push({ field: isStorableText(name) ? name : 'field name', problems: [UNSTORABLE_TEXT] });
+    } else if (!KNOWN.has(name)) {
       problems.push({ field: name, problems: [`unknown field; expected file, ${[...KNOWN].join(', ')}`] });
     } else if (name === 'tags') {
       tags.push(...value.split(',').map((t) => t.trim()).filter(Boolean));
@@ -34,7 +37,8 @@ export function parseImportOptions(fields: Array<[string, string]>): ImportOptio
     }
   }
 
-  const defaultCountry = single.get('defaultCountry') || undefined;
+  // Any case: `id` is Indonesia, as in the contacts API.
+  const defaultCountry = single.get('defaultCountry')?.toUpperCase() || undefined;
   if (defaultCountry !== undefined && !isCountryCode(defaultCountry)) {
     problems.push({ field: 'defaultCountry', problems: ['must be an ISO 3166-1 alpha-2 country code such as ID'] });
   }

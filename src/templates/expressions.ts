@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { canonicalLocale, canonicalTimeZone, FieldProblem, validationFailed } from '../common/validation';
 import type { BindingRule, RenderContact } from './binding-problems';
 import {
   createHelpers,
@@ -75,12 +76,22 @@ export class ExpressionCompiler {
   /** Helpers that Handlebars itself calls: only these stay registered (see `build`). */
   private readonly usedHelpers = new Set<string>();
 
+  /**
+   * `defaults` are the campaign's (or preview's) locale and time zone; either one that Intl refuses
+   * is a VALIDATION_FAILED naming the field (`locale`, `timeZone`), never a RangeError later.
+   */
   constructor(defaults: HelperDefaults) {
+    const locale = canonicalLocale(defaults.locale);
+    const timeZone = canonicalTimeZone(defaults.timeZone);
+    const problems: FieldProblem[] = [];
+    if (locale === null) problems.push({ field: 'locale', problems: ['locale must be a BCP 47 locale such as id, id-ID or en-US'] });
+    if (timeZone === null) problems.push({ field: 'timeZone', problems: ['timeZone must be an IANA time zone such as Asia/Jakarta or UTC'] });
+    if (problems.length > 0) throw validationFailed(problems);
     // Only the block helpers a message needs stay; `log` would write to the console from a message.
     for (const name of Object.keys(this.hb.helpers)) {
       if (!ALL_HELPERS.includes(name) && name !== 'helperMissing' && name !== 'blockHelperMissing') this.hb.unregisterHelper(name);
     }
-    this.helpers = createHelpers(defaults);
+    this.helpers = createHelpers({ locale: locale!, timeZone: timeZone! });
     for (const name of HELPER_NAMES) this.hb.registerHelper(name, this.helpers[name]);
   }
 

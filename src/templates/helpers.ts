@@ -23,6 +23,9 @@
  * shown as written; one with `Z` or an offset is an instant and is shown in `tz`.
  */
 
+import { canonicalLocale, canonicalTimeZone } from '../common/validation';
+import { BoundedCache } from './bounded-cache';
+
 export const HELPER_NAMES = ['default', 'upper', 'lower', 'title', 'trim', 'urlencode', 'date', 'currency'] as const;
 export type HelperName = (typeof HELPER_NAMES)[number];
 
@@ -162,7 +165,24 @@ export function toNumber(value: unknown): number | null {
   return null;
 }
 
-const numberFormats = new Map<string, Intl.NumberFormat | null>();
+/**
+ * Formatters by the input that chose them, each cache bounded (least recently used evicted): the
+ * locale, zone and pattern can come from a request or from a contact's attributes. About 46 KB
+ * per Intl formatter, so a few megabytes at most; a campaign uses a handful.
+ */
+const numberFormats = new BoundedCache<string, Intl.NumberFormat | null>(128);
+const dateFormats = new BoundedCache<string, Intl.DateTimeFormat | null>(256);
+const patterns = new BoundedCache<string, PatternToken[]>(256);
+
+/** How many entries each formatter cache holds now (for tests and diagnostics). */
+export function formatterCacheSizes(): { numberFormats: number; dateFormats: number; patterns: number; capacity: { numberFormats: number; dateFormats: number; patterns: number } } {
+  return {
+    numberFormats: numberFormats.size,
+    dateFormats: dateFormats.size,
+    patterns: patterns.size,
+    capacity: { numberFormats: numberFormats.capacity, dateFormats: dateFormats.capacity, patterns: patterns.capacity },
+  };
+}
 
 /** A cached currency formatter; null for a code or locale Intl does not know. */
 export function currencyFormat(code: string, locale: string): Intl.NumberFormat | null {
@@ -249,8 +269,6 @@ const FORMAT_KINDS: Record<string, Intl.DateTimeFormatOptions> = {
   a: { hour: 'numeric', hour12: true },
 };
 
-const dateFormats = new Map<string, Intl.DateTimeFormat | null>();
-
 /**
  * A cached formatter (creating one costs far more than using it); null for a locale or zone Intl
  * does not know. `kind` is a FORMAT_KINDS key or "style:<dateStyle>:<timeStyle>".
@@ -274,16 +292,14 @@ function dateFormat(locale: string, timeZone: string, kind: string): Intl.DateTi
   return format;
 }
 
+/** An IANA time zone Intl accepts, aliases included (Asia/Jakarta, UTC, Etc/GMT+7, Asia/Calcutta). */
 export function isTimeZone(zone: string): boolean {
-  return dateFormat('en', zone, 'numeric') !== null;
+  return canonicalTimeZone(zone) !== null;
 }
 
+/** A well-formed BCP 47 locale (id, en-US); not en_US, not tr-!!. */
 export function isLocale(locale: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(locale).length === 1;
-  } catch {
-    return false;
-  }
+  return canonicalLocale(locale) !== null;
 }
 
 export function formatDate(value: unknown, options: DateOptions): string {
@@ -306,8 +322,6 @@ type PatternToken = { kind: 'field'; text: string } | { kind: 'literal'; text: s
 
 const PATTERN = /yyyy|yy|MMMM|MMM|MM|M|dd|d|EEEE|EEE|HH|H|hh|h|mm|ss|a|'[^']*'|[A-Za-z]|[^A-Za-z']+|'/g;
 const FIELDS = new Set(['yyyy', 'yy', 'MMMM', 'MMM', 'MM', 'M', 'dd', 'd', 'EEEE', 'EEE', 'HH', 'H', 'hh', 'h', 'mm', 'ss', 'a']);
-const patterns = new Map<string, PatternToken[]>();
-
 function patternTokens(pattern: string): PatternToken[] {
   let tokens = patterns.get(pattern);
   if (tokens) return tokens;
@@ -317,7 +331,7 @@ function patternTokens(pattern: string): PatternToken[] {
     else if (text.startsWith("'") && text.length > 1) tokens.push({ kind: 'literal', text: text.slice(1, -1) });
     else tokens.push({ kind: 'literal', text });
   }
-  if (patterns.size < 1000) patterns.set(pattern, tokens);
+  patterns.set(pattern, tokens);
   return tokens;
 }
 

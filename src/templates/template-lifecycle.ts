@@ -42,7 +42,8 @@ export function diffState(current: CurrentState, incoming: { status?: TemplateSt
     result.changes.category = incoming.category;
     result.history.push({ change: 'category', fromValue: current.category, toValue: incoming.category });
   }
-  if (incoming.qualityScore !== undefined && incoming.qualityScore !== current.qualityScore) {
+  // WhatsApp rates a new template UNKNOWN; Siaran keeps null until a rating: the same thing.
+  if (incoming.qualityScore !== undefined && (incoming.qualityScore ?? 'UNKNOWN') !== (current.qualityScore ?? 'UNKNOWN')) {
     result.changes.qualityScore = incoming.qualityScore;
     result.history.push({ change: 'quality', fromValue: current.qualityScore, toValue: incoming.qualityScore });
   }
@@ -60,4 +61,22 @@ export function isCategory(value: unknown): value is TemplateCategory {
 
 export function isQuality(value: unknown): value is TemplateQuality {
   return value === 'GREEN' || value === 'YELLOW' || value === 'RED' || value === 'UNKNOWN';
+}
+
+/**
+ * Whether two JSON values are equal, whatever the order of object keys: components read back from
+ * PostgreSQL's jsonb have their keys reordered (shortest first), so comparing JSON text would see
+ * every stored template as changed.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameJson(item, other[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }

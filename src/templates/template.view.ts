@@ -7,7 +7,7 @@ export class TemplateParameterView {
   @ApiProperty({ example: 'BODY' }) component: string;
   @ApiProperty({ example: 'text' }) kind: string;
   @ApiProperty({ description: 'Whether a binding must give it (a quick-reply payload, for one, is optional)' }) required: boolean;
-  @ApiPropertyOptional({ description: 'Longest value WhatsApp accepts' }) maxLength?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'Longest value WhatsApp accepts, in characters' }) maxLength?: number;
 }
 
 export class TemplateHistoryView {
@@ -16,27 +16,32 @@ export class TemplateHistoryView {
   @ApiProperty({ nullable: true, type: String }) toValue: string | null;
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ enum: ['api', 'webhook', 'sync'] }) source: string;
-  @ApiProperty() occurredAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) occurredAt: string;
 }
 
 export class TemplateView {
-  @ApiProperty() id: string;
-  @ApiProperty() wabaId: string;
-  @ApiProperty() name: string;
-  @ApiProperty() language: string;
+  @ApiProperty({ type: String, format: 'uuid' }) id: string;
+  @ApiProperty({ example: '2000000001' }) wabaId: string;
+  @ApiProperty({ example: 'spring_sale' }) name: string;
+  @ApiProperty({ example: 'id' }) language: string;
   @ApiProperty({ enum: ['MARKETING', 'UTILITY', 'AUTHENTICATION'] }) category: string;
   @ApiProperty({ enum: ['POSITIONAL', 'NAMED'] }) parameterFormat: string;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) components: unknown[];
-  @ApiProperty({ description: 'DRAFT until submitted; then WhatsApp’s status' }) status: string;
+  @ApiProperty({
+    enum: ['DRAFT', 'PENDING', 'APPROVED', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'PENDING_DELETION', 'DELETED', 'ARCHIVED', 'LIMIT_EXCEEDED'],
+    description: 'DRAFT until submitted; then WhatsApp’s status',
+  })
+  status: string;
   @ApiProperty({ nullable: true, type: String }) whatsappId: string | null;
   @ApiProperty({ nullable: true, type: String }) rejectionReason: string | null;
   @ApiProperty({ nullable: true, enum: ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'] }) qualityScore: string | null;
   @ApiProperty({ type: [TemplateParameterView], description: 'What a binding must provide to send this template' })
   parameters: TemplateParameterView[];
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
-  @ApiProperty({ nullable: true, type: String }) submittedAt: string | null;
-  @ApiPropertyOptional({ type: [TemplateHistoryView] }) history?: TemplateHistoryView[];
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) submittedAt: string | null;
+  @ApiPropertyOptional({ type: [TemplateHistoryView], description: 'Every change, in time order (GET of one template only)' })
+  history?: TemplateHistoryView[];
 }
 
 export class TemplatePageView {
@@ -45,10 +50,43 @@ export class TemplatePageView {
 }
 
 export class SyncResultView {
-  @ApiProperty() imported: number;
-  @ApiProperty() updated: number;
-  @ApiProperty() unchanged: number;
-  @ApiProperty() deleted: number;
+  @ApiProperty({ type: 'integer', description: 'Templates made elsewhere (WhatsApp Manager), now known' }) imported: number;
+  @ApiProperty({ type: 'integer', description: 'Known templates whose status, category, quality or components changed' }) updated: number;
+  @ApiProperty({ type: 'integer' }) unchanged: number;
+  @ApiProperty({ type: 'integer', description: 'Templates WhatsApp no longer has, marked DELETED' }) deleted: number;
+}
+
+export class RenderProblemView {
+  @ApiProperty({ example: 'body.1' }) parameter: string;
+  @ApiProperty({ example: 'empty_value' }) rule: string;
+  @ApiProperty({ example: 'the value is empty for this contact' }) message: string;
+}
+
+export class RecipientButtonView {
+  @ApiProperty({ enum: ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP'] }) type: string;
+  @ApiProperty({ example: 'Belanja' }) text: string;
+  @ApiPropertyOptional({ example: 'https://toko.example/p/SPRING-7' }) url?: string;
+  @ApiPropertyOptional() phone_number?: string;
+  @ApiPropertyOptional() code?: string;
+}
+
+export class RecipientTextView {
+  @ApiPropertyOptional({ description: 'Header text, or [image], [video], [document], [location]' }) header?: string;
+  @ApiProperty({ example: 'Halo Ana, diskon 25% untukmu hari ini!' }) body: string;
+  @ApiPropertyOptional({ example: 'Balas STOP untuk berhenti' }) footer?: string;
+  @ApiProperty({ type: [RecipientButtonView] }) buttons: RecipientButtonView[];
+}
+
+/** The preview's answer: `ok: true` with the request and the text, or `ok: false` with this contact's problems. */
+export class PreviewResultView {
+  @ApiProperty({ description: 'false: this contact’s data cannot make a message WhatsApp accepts (see problems)' }) ok: boolean;
+  @ApiPropertyOptional({ enum: ['messages', 'marketing_messages'], description: 'The Cloud API endpoint the message goes to' })
+  endpoint?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The exact Cloud API request body' })
+  payload?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: RecipientTextView }) text?: RecipientTextView;
+  @ApiPropertyOptional({ description: 'The message as the recipient reads it, as one text' }) plainText?: string;
+  @ApiPropertyOptional({ type: [RenderProblemView] }) problems?: RenderProblemView[];
 }
 
 export function templateView(row: TemplateRow, history?: HistoryRow[]): TemplateView {

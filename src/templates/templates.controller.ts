@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { CreateTemplateDto, ListTemplatesQuery, SyncTemplatesDto, UpdateTemplateDto } from './dto/create-template.dto';
-import { SyncResultView, TemplatePageView, TemplateView, templateView } from './template.view';
+import { PreviewResultView, SyncResultView, TemplatePageView, TemplateView, templateView } from './template.view';
 import { PreviewResult, TemplatesService } from './templates.service';
 import { PreviewTemplateDto } from './dto/preview-template.dto';
 
@@ -39,7 +39,7 @@ export class TemplatesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A template, with the parameters a binding needs and its history' })
+  @ApiOperation({ summary: 'A template, with the parameters a binding needs and its history (in time order)' })
   @ApiOkResponse({ type: TemplateView })
   @ApiErrors('TEMPLATE_NOT_FOUND')
   async get(@Param('id') id: string): Promise<TemplateView> {
@@ -58,7 +58,7 @@ export class TemplatesController {
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a template (at WhatsApp too, if it was submitted)' })
   @ApiOkResponse({ type: TemplateView })
-  @ApiErrors('TEMPLATE_NOT_FOUND', 'TEMPLATE_INVALID_TRANSITION', 'WHATSAPP_UNAVAILABLE', 'TEMPLATE_REFUSED_BY_WHATSAPP')
+  @ApiErrors('TEMPLATE_NOT_FOUND', 'TEMPLATE_INVALID_TRANSITION', 'WHATSAPP_UNAVAILABLE', 'TEMPLATE_REFUSED_BY_WHATSAPP', 'WHATSAPP_NOT_CONFIGURED')
   async remove(@Param('id') id: string): Promise<TemplateView> {
     return templateView(await this.templates.remove(id));
   }
@@ -69,7 +69,7 @@ export class TemplatesController {
     summary: 'Render the template for a contact (or for given values): the exact Cloud API request and the text the recipient reads',
     description: 'A problem with the contact’s data (an empty value, a newline, a value too long) is returned as ok: false with the problems.',
   })
-  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true } })
+  @ApiOkResponse({ type: PreviewResultView })
   @ApiErrors('TEMPLATE_NOT_FOUND', 'CONTACT_NOT_FOUND', 'TEMPLATE_BINDING_INVALID')
   preview(@Param('id') id: string, @Body() dto: PreviewTemplateDto): Promise<PreviewResult> {
     return this.templates.preview(id, dto);
@@ -79,7 +79,14 @@ export class TemplatesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Submit a draft to WhatsApp for review; its status then follows the webhooks' })
   @ApiOkResponse({ type: TemplateView })
-  @ApiErrors('TEMPLATE_NOT_FOUND', 'TEMPLATE_INVALID_TRANSITION', 'TEMPLATE_SUBMIT_IN_PROGRESS', 'TEMPLATE_REFUSED_BY_WHATSAPP', 'WHATSAPP_UNAVAILABLE')
+  @ApiErrors(
+    'TEMPLATE_NOT_FOUND',
+    'TEMPLATE_INVALID_TRANSITION',
+    'TEMPLATE_SUBMIT_IN_PROGRESS',
+    'TEMPLATE_REFUSED_BY_WHATSAPP',
+    'WHATSAPP_UNAVAILABLE',
+    'WHATSAPP_NOT_CONFIGURED',
+  )
   async submit(@Param('id') id: string): Promise<TemplateView> {
     return templateView(await this.templates.submit(id));
   }

@@ -171,20 +171,34 @@ export class TemplatesRepository {
 
   /**
    * Takes a draft for submission (compare-and-set): only one request submits it, and a submission
-   * that died half-way is taken again after five minutes.
+   * that died half-way is taken again after five minutes. `resumed` says that an earlier
+   * submission was taken over (it died, or its outcome is unknown: see releaseSubmission), so the
+   * template may already be at WhatsApp and must be looked up there before it is created.
+   * (`before` is the row as it was before this statement.)
    */
-  claimForSubmission(id: string): Promise<TemplateRow | undefined> {
-    return one<TemplateRow>(
+  claimForSubmission(id: string): Promise<(TemplateRow & { resumed: boolean }) | undefined> {
+    return one<TemplateRow & { resumed: boolean }>(
       this.db,
       `UPDATE templates t SET submitting_since = now()
-        WHERE t.id = $1 AND t.status = 'DRAFT' AND (t.submitting_since IS NULL OR t.submitting_since < now() - interval '5 minutes')
-        RETURNING ${COLUMNS}`,
+         FROM templates before
+        WHERE t.id = $1 AND before.id = t.id AND t.status = 'DRAFT'
+          AND (t.submitting_since IS NULL OR t.submitting_since < now() - interval '5 minutes')
+        RETURNING ${COLUMNS}, before.submitting_since IS NOT NULL AS "resumed"`,
       [id],
     );
   }
 
-  async releaseSubmission(id: string): Promise<void> {
-    await affected(this.db, `UPDATE templates SET submitting_since = NULL WHERE id = $1`, [id]);
+  /**
+   * Ends a submission that did not record a WhatsApp id. When its outcome is unknown (the request
+   * may have reached WhatsApp and no answer nor lookup said), the claim stays, dated long ago: the
+   * next submit may take it at once and looks the template up first.
+   */
+  async releaseSubmission(id: string, outcome: 'not_sent' | 'unknown' = 'not_sent'): Promise<void> {
+    await affected(
+      this.db,
+      `UPDATE templates SET submitting_since = CASE WHEN $2 THEN 'epoch'::timestamptz END WHERE id = $1 AND status = 'DRAFT'`,
+      [id, outcome === 'unknown'],
+    );
   }
 
   async markSubmitted(id: string, whatsappId: string, status: TemplateStatusName, category: TemplateCategory, db: Db): Promise<TemplateRow> {
@@ -215,12 +229,16 @@ export class TemplatesRepository {
     );
   }
 
+  /**
+   * A template's history in time order (ties in the order recorded). The ORDER BY names the table's
+   * columns: a bare `id` would sort by the output column `id::text`, and "10" sorts before "9".
+   */
   history(templateId: string): Promise<HistoryRow[]> {
     return rows<HistoryRow>(
       this.db,
-      `SELECT id::text AS id, change, from_value AS "fromValue", to_value AS "toValue", reason, source, event_id::text AS "eventId",
-              occurred_at AS "occurredAt"
-         FROM template_history WHERE template_id = $1 ORDER BY id`,
+      `SELECT h.id::text AS id, h.change, h.from_value AS "fromValue", h.to_value AS "toValue", h.reason, h.source,
+              h.event_id::text AS "eventId", h.occurred_at AS "occurredAt"
+         FROM template_history h WHERE h.template_id = $1 ORDER BY h.occurred_at, h.id`,
       [templateId],
     );
   }

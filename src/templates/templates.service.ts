@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { DomainError } from '../common/domain-error';
-import { decodeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
 import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CloudApiError } from '../whatsapp/cloud-api.error';
+import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredError } from '../whatsapp/whatsapp-settings';
 import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
 import type { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
-import { diffState, isQuality, statusOfEvent } from './template-lifecycle';
+import { diffState, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
 import type { RenderContact, RenderProblem } from './binding-problems';
 import type { PreviewTemplateDto } from './dto/preview-template.dto';
 import { formatRecipientView, previewTemplate, RecipientView, TemplateBinding } from './template-binding';
@@ -69,13 +70,7 @@ export class TemplatesService {
 
   async list(query: ListTemplatesQuery): Promise<Page<TemplateRow>> {
     const limit = query.limit === undefined ? 50 : Math.min(200, Math.max(1, Number(query.limit)));
-    const after = decodeCursor(query.cursor);
-    let afterKey: { createdAt: string; id: string } | undefined;
-    if (after) {
-      const [createdAt, id] = after.split('|');
-      if (!UUID.test(id ?? '') || !/^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(createdAt)) throw new DomainError('INVALID_CURSOR', 'Bad cursor');
-      afterKey = { createdAt, id };
-    }
+    const afterKey = decodeTimeCursor(query.cursor);
     const found = await this.templates.list({
       status: query.status as TemplateStatusName | undefined,
       category: query.category,
@@ -112,30 +107,54 @@ export class TemplatesService {
   }
 
   /**
-   * Sends a draft to WhatsApp for review. The draft is claimed first (compare-and-set), so two
-   * requests cannot both submit it; the call to WhatsApp happens outside any transaction. When the
-   * outcome is unknown (the request may have reached WhatsApp), the template is looked up there
-   * before anything else is decided.
+   * Sends a draft to WhatsApp for review, once. The draft is claimed first (compare-and-set), so two
+   * requests cannot both submit it; the call to WhatsApp happens outside any transaction.
+   *
+   * When the outcome is unknown (the request may have reached WhatsApp and the answer was lost),
+   * the template is looked up at WhatsApp before anything else is decided. If that lookup fails
+   * too, the answer is 502 WHATSAPP_UNAVAILABLE and the draft remembers it: the next submit looks
+   * the template up first and records it when found, instead of creating it a second time (which
+   * WhatsApp would refuse as a duplicate name). Errors: 503 WHATSAPP_NOT_CONFIGURED without
+   * WHATSAPP_ACCESS_TOKEN; 409 TEMPLATE_SUBMIT_IN_PROGRESS; 422 TEMPLATE_REFUSED_BY_WHATSAPP.
    */
   async submit(id: string): Promise<TemplateRow> {
     const current = await this.get(id);
     if (current.status !== 'DRAFT') {
       throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be submitted`);
     }
+    requireWhatsappSettings(this.config, ['WHATSAPP_ACCESS_TOKEN'], 'submit the template');
     const claimed = await this.templates.claimForSubmission(id);
     if (!claimed) throw new DomainError('TEMPLATE_SUBMIT_IN_PROGRESS', `Template ${id} is being submitted`);
+    if (claimed.resumed) {
+      // An earlier submission may have reached WhatsApp: look before creating.
+      let found: TemplateRecord | undefined;
+      try {
+        found = await this.findAtWhatsapp(claimed);
+      } catch (error) {
+        await this.templates.releaseSubmission(id, 'unknown');
+        throw whatsappError(error, 'look the template up at WhatsApp');
+      }
+      if (found) return this.recordSubmission(claimed, found.id, statusOfEvent(found.status) ?? 'PENDING', found.category);
+    }
     const def = definitionOf(claimed.name, claimed.language, claimed.category, claimed.parameterFormat, claimed.components);
     try {
       const created = await this.cloud.createTemplate(claimed.wabaId, def);
       return await this.recordSubmission(claimed, created.id, statusOfEvent(created.status) ?? 'PENDING', created.category ?? claimed.category);
     } catch (error) {
-      if (error instanceof CloudApiError && error.delivery === 'unknown') {
-        const found = (await this.cloud.findTemplates(claimed.wabaId, claimed.name).catch(() => [])).find((t) => t.language === claimed.language);
+      const unknown = error instanceof CloudApiError && error.delivery === 'unknown';
+      if (unknown) {
+        const found = await this.findAtWhatsapp(claimed).catch(() => undefined);
         if (found) return this.recordSubmission(claimed, found.id, statusOfEvent(found.status) ?? 'PENDING', found.category);
       }
-      await this.templates.releaseSubmission(id);
+      // Not found (or the lookup failed): WhatsApp may still be creating it, so the next submit looks first.
+      await this.templates.releaseSubmission(id, unknown ? 'unknown' : 'not_sent');
       throw whatsappError(error, 'submit the template');
     }
+  }
+
+  /** The template with this name and language at WhatsApp, if it is there. */
+  private async findAtWhatsapp(template: TemplateRow): Promise<TemplateRecord | undefined> {
+    return (await this.cloud.findTemplates(template.wabaId, template.name)).find((t) => t.language === template.language);
   }
 
   /** Deletes a template, at WhatsApp too when it was submitted. */
@@ -143,6 +162,7 @@ export class TemplatesService {
     const current = await this.get(id);
     if (current.status === 'DELETED') throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is already deleted`);
     if (current.whatsappId) {
+      requireWhatsappSettings(this.config, ['WHATSAPP_ACCESS_TOKEN'], 'delete the template at WhatsApp');
       try {
         await this.cloud.deleteTemplate(current.wabaId, current.name, current.whatsappId);
       } catch (error) {
@@ -162,9 +182,10 @@ export class TemplatesService {
   /**
    * Brings Siaran in line with WhatsApp: templates created in WhatsApp Manager are imported, the
    * status, category and quality of known ones updated (with history), and templates WhatsApp no
-   * longer has are marked deleted.
+   * longer has are marked deleted. 503 WHATSAPP_NOT_CONFIGURED names every missing setting it needs.
    */
   async sync(wabaIdGiven?: string): Promise<SyncResult> {
+    requireWhatsappSettings(this.config, wabaIdGiven ? ['WHATSAPP_ACCESS_TOKEN'] : ['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_WABA_ID'], 'sync the templates');
     const wabaId = this.wabaOf(wabaIdGiven);
     let records: TemplateRecord[];
     try {
@@ -193,7 +214,7 @@ export class TemplatesService {
           continue;
         }
         const diff = diffState(known, { status, category: record.category, qualityScore: quality, reason: record.rejected_reason ?? null });
-        const componentsChanged = JSON.stringify(known.components) !== JSON.stringify(record.components);
+        const componentsChanged = !sameJson(known.components, record.components);
         if (Object.keys(diff.changes).length === 0 && !componentsChanged && known.whatsappId === record.id) {
           result.unchanged++;
           continue;
@@ -270,7 +291,7 @@ export class TemplatesService {
 
   private wabaOf(given: string | undefined): string {
     const waba = given ?? this.config.whatsapp.wabaId;
-    if (!waba) throw new DomainError('WHATSAPP_NOT_CONFIGURED', 'No wabaId given and WHATSAPP_WABA_ID is not set');
+    if (!waba) throw whatsappNotConfigured(['WHATSAPP_WABA_ID'], 'choose a WhatsApp Business Account (no wabaId given)');
     return waba;
   }
 }
@@ -302,8 +323,9 @@ function assertValid(def: TemplateDefinition): void {
   }
 }
 
-/** WhatsApp refused (4xx with its code) or could not be reached. */
+/** WhatsApp refused (4xx with its code), could not be reached, or is not configured. */
 function whatsappError(error: unknown, what: string): unknown {
+  if (error instanceof WhatsappNotConfiguredError) return whatsappNotConfigured(error.missing, what);
   if (!(error instanceof CloudApiError)) return error;
   if (error.code !== undefined && error.errorClass !== 'transient') {
     return new DomainError('TEMPLATE_REFUSED_BY_WHATSAPP', `WhatsApp refused to ${what}: ${error.details ?? error.message}`, {

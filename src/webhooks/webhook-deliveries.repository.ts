@@ -28,13 +28,17 @@ export class WebhookDeliveriesRepository {
     return new Map(stored.map((r) => [r.sha256, r.id]));
   }
 
-  /** Takes the oldest unprocessed deliveries; other workers skip them until this transaction ends. */
+  /**
+   * Takes the oldest unprocessed deliveries; other workers skip them until this transaction ends.
+   * The ORDER BY names the table's column: a bare `id` would sort by the text output column
+   * ("10" before "9").
+   */
   claim(tx: Db, limit: number): Promise<PendingDelivery[]> {
     return rows<PendingDelivery>(
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_deliveries
         WHERE processed_at IS NULL
-        ORDER BY id
+        ORDER BY webhook_deliveries.id
         LIMIT $1
         FOR UPDATE SKIP LOCKED`,
       [limit],

@@ -14,6 +14,7 @@ import {
   TemplateRecord,
 } from './cloud-api.types';
 import { exchange, ExchangeRequest } from './graph-exchange';
+import { WhatsappNotConfiguredError } from './whatsapp-settings';
 
 /** Meta's limit on biz_opaque_callback_data. */
 export const MAX_CALLBACK_DATA_LENGTH = 512;
@@ -189,7 +190,7 @@ export class CloudApiClient implements OnModuleDestroy {
     expected: (answer: unknown) => answer is T,
   ): Promise<T> {
     const token = this.config.whatsapp.accessToken;
-    if (!token) throw CloudApiError.notSent(operation, 'WHATSAPP_ACCESS_TOKEN is not configured', 'stop');
+    if (!token) throw new WhatsappNotConfiguredError(operation, ['WHATSAPP_ACCESS_TOKEN']);
     const headers: Record<string, string> = { authorization: `Bearer ${token}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const result = await exchange(this.pool, {

@@ -1,28 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsApiDate, toApiDate } from '../../common/validation';
 import { CONSENT_SCOPES, ConsentScope } from '../consent';
 
 class ConsentEvidenceDto {
-  @ApiPropertyOptional({
-    example: 'Yes, I want offers from Toko Ana on WhatsApp',
-    description: 'The words the person agreed to (opt-in) or wrote (opt-out)',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(4096)
-  wording?: string;
-
-  @ApiPropertyOptional({ example: 'https://toko.example/signup#v3', description: 'Where: the form, page or document' })
+  @ApiPropertyOptional({ example: 'https://toko.example/signup#v3', maxLength: 2048, description: 'Where: the form, page or document' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
   evidenceRef?: string;
 
-  @ApiPropertyOptional({ description: 'When it happened (default: now). Not in the future.' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2025-03-01T09:30:00Z',
+    description: 'When it happened (default: now): ISO 8601 with a zone (Z or ±hh:mm; a time without one is refused, never guessed), years 1 to 9999, not in the future',
+  })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @Transform(toApiDate)
+  @IsApiDate()
   occurredAt?: Date;
 }
 
@@ -30,13 +27,29 @@ export class OptInDto extends ConsentEvidenceDto {
   @ApiProperty({ enum: CONSENT_SCOPES, description: 'What the person agreed to receive' })
   @IsIn(CONSENT_SCOPES)
   scope: ConsentScope;
+
+  @ApiPropertyOptional({
+    example: 'Yes, I want offers from Toko Ana on WhatsApp',
+    maxLength: 4096,
+    description: 'The words the person agreed to (wording or evidenceRef is required)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  wording?: string;
 }
 
 export class OptOutDto extends ConsentEvidenceDto {
-  @ApiPropertyOptional({ enum: CONSENT_SCOPES, default: 'all' })
+  @ApiPropertyOptional({ enum: CONSENT_SCOPES, default: 'all', description: 'What the person no longer wants (default: everything)' })
   @IsOptional()
   @IsIn(CONSENT_SCOPES)
   scope?: ConsentScope;
+
+  @ApiPropertyOptional({ example: 'STOP', maxLength: 4096, description: 'What the person wrote or said to opt out' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  wording?: string;
 }
 
 export class ListConsentsQuery {

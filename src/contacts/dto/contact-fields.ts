@@ -8,9 +8,12 @@ export const TAG_RULES = 'at most 100 tags of 1-64 characters';
 const trimTags = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? [...new Set(value.map((t) => (typeof t === 'string' ? t.trim() : t)))] : value;
 
+/** ISO 3166-1 codes in any case (`id`, `Id`) become upper case (`ID`); other values stay, for the validator to refuse. */
+export const upperCountry = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+
 /** Fields a client may set on a contact besides its identity. */
 export class ContactFieldsDto {
-  @ApiPropertyOptional({ example: 'Ana Wijaya', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'Ana Wijaya', nullable: true, maxLength: 256, description: 'null clears it (PATCH)' })
   @IsOptional()
   @IsString()
   @MaxLength(256)
@@ -20,13 +23,13 @@ export class ContactFieldsDto {
     type: 'object',
     additionalProperties: true,
     example: { city: 'Jakarta', plan: 'gold' },
-    description: 'Free-form data for template bindings and filters.',
+    description: 'Free-form data for template bindings and filters. PATCH merges key by key; a null value removes the key.',
   })
   @IsOptional()
   @IsObject()
   attributes?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: [String], example: ['vip'], description: TAG_RULES })
+  @ApiPropertyOptional({ type: [String], example: ['vip'], description: `${TAG_RULES}; PATCH replaces them` })
   @IsOptional()
   @Transform(trimTags)
   @IsArray()
@@ -38,8 +41,9 @@ export class ContactFieldsDto {
 }
 
 export class DefaultCountryDto {
-  @ApiPropertyOptional({ example: 'ID', description: 'ISO 3166-1 country for numbers written in national format' })
+  @ApiPropertyOptional({ example: 'ID', description: 'ISO 3166-1 alpha-2 country (any case: ID or id) for numbers written in national format' })
   @IsOptional()
+  @Transform(upperCountry)
   @Matches(COUNTRY_PATTERN, { message: 'defaultCountry must be an ISO 3166-1 alpha-2 code such as ID' })
   defaultCountry?: string;
 }

@@ -6,7 +6,7 @@ import { consentOf } from '../contacts.repository';
 
 export class ScopeConsentView {
   @ApiProperty({ enum: ['opted_in', 'opted_out'], nullable: true }) status: 'opted_in' | 'opted_out' | null;
-  @ApiProperty({ nullable: true, description: 'Effective time of the deciding event (null: an undated opt-in)' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Effective time of the deciding event (null: an undated opt-in, or no event)' })
   since: string | null;
 }
 
@@ -17,18 +17,29 @@ export class ConsentStateView {
 
 export class ContactView {
   @ApiProperty({ example: '1042' }) id: string;
-  @ApiProperty({ example: '+6281234567890', nullable: true }) phone: string | null;
-  @ApiProperty({ nullable: true }) waId: string | null;
-  @ApiProperty({ nullable: true }) bsuid: string | null;
-  @ApiProperty({ example: 'ID', nullable: true }) country: string | null;
-  @ApiProperty({ nullable: true }) name: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true }) attributes: Record<string, unknown>;
-  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: String, example: '+6281234567890', nullable: true, description: 'E.164; null for a user known only by bsuid' })
+  phone: string | null;
+  @ApiProperty({ type: String, example: '6281234567890', nullable: true, description: 'The WhatsApp id Meta resolved the number to' })
+  waId: string | null;
+  @ApiProperty({ type: String, example: 'ID.1349120865530274', nullable: true }) bsuid: string | null;
+  @ApiProperty({ type: String, example: 'ID', nullable: true }) country: string | null;
+  @ApiProperty({ type: String, example: 'Ana Wijaya', nullable: true }) name: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { city: 'Jakarta', plan: 'gold' } }) attributes: Record<string, unknown>;
+  @ApiProperty({ type: [String], example: ['vip'] }) tags: string[];
   @ApiProperty() consent: ConsentStateView;
-  @ApiProperty({ nullable: true, type: String, description: 'Last message from the contact: the 24-hour service window runs from here' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'Last message from the contact: the 24-hour service window runs from here',
+  })
   lastInboundAt: string | null;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
+}
+
+export class ContactCountView {
+  @ApiProperty({ type: 'integer', example: 1250, description: 'Live contacts matching the filters' }) count: number;
 }
 
 export class ContactPageView {
@@ -37,19 +48,21 @@ export class ContactPageView {
 }
 
 export class ConsentEventView {
-  @ApiProperty() id: string;
-  @ApiProperty() contactId: string;
+  @ApiProperty({ example: '7' }) id: string;
+  @ApiProperty({ example: '1042' }) contactId: string;
   @ApiProperty({ enum: CONSENT_KINDS }) kind: string;
   @ApiProperty({ enum: CONSENT_SCOPES }) scope: string;
   @ApiProperty({ enum: CONSENT_SOURCES }) source: string;
-  @ApiProperty({ nullable: true }) wording: string | null;
-  @ApiProperty({ nullable: true }) evidenceRef: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) evidence: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, description: 'null: an opt-in whose time is unknown' }) occurredAt: string | null;
-  @ApiProperty() recordedAt: string;
-  @ApiProperty({ nullable: true }) apiKeyId: string | null;
-  @ApiProperty({ nullable: true }) importId: string | null;
-  @ApiProperty({ nullable: true }) importLine: number | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Yes, I want offers from Toko Ana on WhatsApp' }) wording: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'https://toko.example/signup#v3' }) evidenceRef: string | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'What carried it (the message of a stop keyword)' })
+  evidence: Record<string, unknown> | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null: an opt-in whose time is unknown' })
+  occurredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) recordedAt: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The API key that recorded it' }) apiKeyId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The CSV import that recorded it' }) importId: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Its line in that CSV' }) importLine: number | null;
 }
 
 export class ConsentRecordedView {

@@ -29,12 +29,20 @@ export class CreateTemplateDto {
   @ApiProperty({
     type: 'array',
     items: { type: 'object', additionalProperties: true },
-    description: "WhatsApp's components (HEADER, BODY, FOOTER, BUTTONS), with an example for every variable",
+    description:
+      "WhatsApp's components (HEADER, BODY, FOOTER, BUTTONS), with an example for every variable; a media header's example is the handle of a sample uploaded to Meta",
+    // The preview's example binding (PreviewTemplateDto) fits this template: header.media, body.1, body.2, button.1.1.
     example: [
-      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://example.com/banner.jpg'] } },
+      { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2UvanBlZw=='] } },
       { type: 'BODY', text: 'Halo {{1}}, diskon {{2}} untukmu!', example: { body_text: [['Ana', '20%']] } },
       { type: 'FOOTER', text: 'Balas STOP untuk berhenti' },
-      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promosi' }] },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Stop promosi' },
+          { type: 'URL', text: 'Belanja', url: 'https://toko.example/p/{{1}}', example: ['SPRING-7'] },
+        ],
+      },
     ],
   })
   @IsArray()
@@ -76,14 +84,14 @@ export class ListTemplatesQuery {
   @IsIn(['MARKETING', 'UTILITY', 'AUTHENTICATION'])
   category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 
-  @ApiPropertyOptional() @IsOptional() @IsString() name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() language?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d+$/) wabaId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+  @ApiPropertyOptional({ example: 'spring_sale' }) @IsOptional() @IsString() @MaxLength(512) name?: string;
+  @ApiPropertyOptional({ example: 'id' }) @IsOptional() @IsString() @MaxLength(16) language?: string;
+  @ApiPropertyOptional({ example: '2000000001' }) @IsOptional() @Matches(/^\d{1,32}$/) wabaId?: string;
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' }) @IsOptional() @IsString() cursor?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
-  @Matches(/^\d+$/)
+  @Matches(/^\d{1,4}$/, { message: 'limit must be an integer from 1 to 200' })
   limit?: string;
 }
 
