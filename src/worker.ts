@@ -3,13 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { configOrExit } from './app.setup';
 import { announceReady } from './common/lifecycle';
+import { stopOnSignals } from './common/shutdown';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = configOrExit();
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // SIGTERM: no new job, the import in hand rolled back and queued again, pools closed, exit 0 (shutdown.ts).
+  stopOnSignals(app);
   app.get(Logger).log('Worker started');
   announceReady();
 }

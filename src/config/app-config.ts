@@ -29,7 +29,16 @@ function parseStopKeywords(value: string): Array<{ keyword: string; scope: 'mark
  */
 export class AppConfig {
   readonly port: number;
-  readonly database: { readonly url: string; readonly poolSize: number };
+  readonly database: {
+    readonly url: string;
+    readonly poolSize: number;
+    /** Longest wait for a pooled connection; beyond it the caller gets 503 SERVICE_UNAVAILABLE. */
+    readonly acquireTimeoutMs: number;
+    /** Session statement_timeout of the API's and the worker's connections (0: none). */
+    readonly statementTimeoutMs: number;
+    /** Session idle_in_transaction_session_timeout of the API's and the worker's connections (0: none). */
+    readonly idleInTransactionTimeoutMs: number;
+  };
   readonly redis: { readonly url: string; readonly prefix: string };
   readonly api: { readonly bootstrapKey?: string };
   readonly whatsapp: {
@@ -61,6 +70,12 @@ export class AppConfig {
     readonly maxLineBytes: number;
     /** Worker threads that normalise phone numbers during an import. */
     readonly threads: number;
+    /** An upload that sends nothing for this long ends with 408 and leaves nothing behind. */
+    readonly uploadIdleTimeoutMs: number;
+    /** Uploads received at once by one API process, each on its own connection; more answer 503. */
+    readonly uploadConcurrency: number;
+    /** A worker's claim on an import lasts this long unless renewed (every second while working). */
+    readonly leaseMs: number;
   };
   readonly log: { readonly level: string };
 
@@ -69,6 +84,9 @@ export class AppConfig {
     this.database = {
       url: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/siaran',
       poolSize: env.DATABASE_POOL_SIZE ?? 10,
+      acquireTimeoutMs: env.DATABASE_ACQUIRE_TIMEOUT_MS ?? 5000,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS ?? 30_000,
+      idleInTransactionTimeoutMs: env.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS ?? 60_000,
     };
     this.redis = { url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: env.REDIS_PREFIX ?? 'siaran' };
     this.api = { bootstrapKey: env.API_BOOTSTRAP_KEY };
@@ -90,6 +108,9 @@ export class AppConfig {
       maxBytes: env.IMPORT_MAX_BYTES ?? 512 * 1024 * 1024,
       maxLineBytes: env.IMPORT_MAX_LINE_BYTES ?? 64 * 1024,
       threads: env.IMPORT_THREADS ?? Math.min(2, availableParallelism()),
+      uploadIdleTimeoutMs: env.IMPORT_UPLOAD_IDLE_TIMEOUT_MS ?? 30_000,
+      uploadConcurrency: env.IMPORT_UPLOAD_CONCURRENCY ?? 4,
+      leaseMs: env.IMPORT_LEASE_MS ?? 30_000,
     };
     this.log = { level: env.LOG_LEVEL ?? 'info' };
   }

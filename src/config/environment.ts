@@ -29,6 +29,18 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE?: number;
 
+  /** How long a request waits for a pooled connection before it answers 503 SERVICE_UNAVAILABLE. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  DATABASE_ACQUIRE_TIMEOUT_MS?: number;
+
+  /** PostgreSQL statement_timeout of every session of the API and the worker (0: none). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  /** PostgreSQL idle_in_transaction_session_timeout of every session of the API and the worker (0: none). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400_000)
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS?: number;
+
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
@@ -82,6 +94,18 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(16)
   IMPORT_THREADS?: number;
+
+  /** An upload that sends nothing for this long is abandoned (408), its transaction rolled back. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  IMPORT_UPLOAD_IDLE_TIMEOUT_MS?: number;
+
+  /** Uploads received at once per API process (each on its own connection); more answer 503. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  IMPORT_UPLOAD_CONCURRENCY?: number;
+
+  /** How long a worker's claim on an import lasts without renewal (renewed every second while it works). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
+  IMPORT_LEASE_MS?: number;
 
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;

@@ -7,15 +7,19 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AppConfig } from '../config/app-config';
 import { isHeaderProblem, mapHeader } from './csv-header';
 import { COPY_STAGING, CREATE_STAGING, mergeImport } from './import-merge';
 import { RecordBatcher, RowContext } from './import-rows';
-import { ImportRow, ImportsRepository, ImportTotals } from './imports.repository';
+import { ClaimedImport, ClaimLostError, ImportRow, ImportsRepository, ImportTotals } from './imports.repository';
 import { RowPool } from './row-pool';
 
 const BATCH_RECORDS = 2000;
+/** Progress is recorded, and the lease renewed, this often (or a third of the lease, if shorter). */
 const PROGRESS_EVERY_MS = 1000;
+/** While a stopped run's statement is still running, its cancellation is repeated this often. */
+const CANCEL_EVERY_MS = 250;
 /** Clock skew allowed for opt_in_at. */
 const FUTURE_SKEW_MS = 5 * 60_000;
 /** A record may span lines (quoted newlines), but not this much: beyond it a quote was never closed. */
@@ -32,6 +36,26 @@ export class ImportFileError extends Error {
   }
 }
 
+/** Why a run was interrupted from outside: the worker is stopping, or another worker took the import over. */
+export class RunInterrupted extends Error {
+  constructor(readonly reason: 'stopping' | 'lost') {
+    super(reason === 'stopping' ? 'The worker is stopping' : 'The claim on the import was lost');
+    this.name = 'RunInterrupted';
+  }
+}
+
+/**
+ * How a run ended: `completed`; `failed` for good (a bad file, or the last attempt); `skipped`
+ * when the import was not ours to run (finished, unknown, or held by a live worker); `released`
+ * when the worker stopped and gave the import back, rolled back, to run again from the start under
+ * a new claim (the caller queues it: `claimToken` names the job); `lost` when another worker took it
+ * over (nothing written). An attempt that failed otherwise throws, after releasing the import for
+ * Bull's retry (or failing it, on the last attempt).
+ */
+export type ImportOutcome =
+  | { kind: 'completed' | 'failed' | 'skipped' | 'lost' }
+  | { kind: 'released'; claimToken: string };
+
 interface LoadTotals {
   rowsRead: number;
   accepted: number;
@@ -41,11 +65,17 @@ interface LoadTotals {
 /**
  * Runs one import: the stored file is parsed on this thread, normalised in worker threads, COPYed
  * into a temporary staging table and merged, in one transaction. Either everything is merged and
- * the import completes, or nothing is and it fails with a reason.
+ * the import completes, or nothing is and it fails with a reason (or goes back to the queue).
+ *
+ * The import is held under a lease with a fencing token (ImportsRepository.claim), renewed every
+ * second with the progress; if a renewal finds the claim gone, the run stops and rolls back, and
+ * `complete` itself is compare-and-set on the token, so a worker that lost its claim writes nothing.
  */
 @Injectable()
 export class ContactImporter {
   private readonly logger = new Logger(ContactImporter.name);
+  private interrupt: ((reason: RunInterrupted) => void) | undefined;
+  private stopping = false;
 
   constructor(
     private readonly db: DataSource,
@@ -53,33 +83,71 @@ export class ContactImporter {
     private readonly config: AppConfig,
   ) {}
 
-  /** Returns false when the import was not ours to run (already finished, or unknown). */
-  async run(importId: string, lastAttempt: boolean): Promise<boolean> {
-    const job = await this.imports.claim(importId);
+  /** Claims the import and runs it; see ImportOutcome. */
+  async run(importId: string, lastAttempt: boolean): Promise<ImportOutcome> {
+    const leaseMs = this.config.imports.leaseMs;
+    const job = await this.imports.claim(importId, leaseMs);
     if (!job) {
-      this.logger.log({ importId }, 'Import already finished or unknown; nothing to do');
-      return false;
+      this.logger.log({ importId }, 'Import finished, unknown or held by another worker; nothing to do');
+      return { kind: 'skipped' };
     }
+    const token = job.claimToken;
     const started = Date.now();
+    const abort = new AbortController();
+    const progress: LoadTotals = { rowsRead: 0, accepted: 0, rejected: 0 };
+    const lease = new LeaseKeeper(this.imports, job.id, token, leaseMs, progress, () => abort.abort(new RunInterrupted('lost')));
+    this.interrupt = (reason) => abort.abort(reason);
+    if (this.stopping) this.interrupt(new RunInterrupted('stopping')); // stop() came while claiming
     try {
-      const totals = await this.execute(job);
-      this.logger.log({ importId, ...totals, ms: Date.now() - started }, 'Import completed');
-      return true;
+      const totals = await this.execute(job, progress, lease, abort.signal);
+      this.logger.log({ importId, claimToken: token, ...totals, ms: Date.now() - started }, 'Import completed');
+      return { kind: 'completed' };
     } catch (error) {
-      if (error instanceof ImportFileError) {
-        await this.imports.fail(importId, error.code, error.message, error.line);
-        this.logger.warn({ importId, code: error.code, line: error.line }, 'Import failed: bad file');
-        return true;
-      }
-      this.logger.error({ importId, err: error, lastAttempt }, 'Import attempt failed');
-      if (lastAttempt) {
-        await this.imports.fail(importId, 'IMPORT_INTERNAL_ERROR', 'The import could not be completed; the worker log has the cause', null);
-      }
-      throw error;
+      return await this.settle(job, error, abort.signal, lastAttempt);
+    } finally {
+      this.interrupt = undefined;
+      await lease.stop();
     }
   }
 
-  private async execute(job: ImportRow): Promise<ImportTotals> {
+  /**
+   * The worker is stopping: the import in hand stops at once (the statement in progress is
+   * cancelled), is rolled back and given back to the queue by `run`.
+   */
+  stop(): void {
+    this.stopping = true;
+    this.interrupt?.(new RunInterrupted('stopping'));
+  }
+
+  private async settle(job: ClaimedImport, error: unknown, signal: AbortSignal, lastAttempt: boolean): Promise<ImportOutcome> {
+    const importId = job.id;
+    const token = job.claimToken;
+    const interrupted = signal.aborted ? (signal.reason as RunInterrupted) : undefined;
+    if (interrupted?.reason === 'lost' || error instanceof ClaimLostError) {
+      this.logger.warn({ importId, claimToken: token }, 'Import taken over by another worker; rolled back, nothing written');
+      return { kind: 'lost' };
+    }
+    if (interrupted?.reason === 'stopping') {
+      const released = await this.imports.release(importId, token);
+      this.logger.log({ importId, claimToken: token, released }, 'Worker stopping: import rolled back and given back to the queue');
+      return released ? { kind: 'released', claimToken: token } : { kind: 'lost' };
+    }
+    if (error instanceof ImportFileError) {
+      const failed = await this.imports.fail(importId, token, error.code, error.message, error.line);
+      this.logger.warn({ importId, code: error.code, line: error.line }, 'Import failed: bad file');
+      return { kind: failed ? 'failed' : 'lost' };
+    }
+    this.logger.error({ importId, err: error, lastAttempt }, 'Import attempt failed');
+    if (lastAttempt) {
+      await this.imports.fail(importId, token, 'IMPORT_INTERNAL_ERROR', 'The import could not be completed; the worker log has the cause', null);
+    } else {
+      // Rolled back: queued again for Bull's retry, which claims it anew.
+      await this.imports.release(importId, token);
+    }
+    throw error;
+  }
+
+  private async execute(job: ClaimedImport, totals: LoadTotals, lease: LeaseKeeper, signal: AbortSignal): Promise<ImportTotals> {
     const mapping = mapHeader(job.header, job.phoneColumn);
     if (isHeaderProblem(mapping)) throw new ImportFileError(mapping.code, mapping.message, 1);
     const ctx: RowContext = {
@@ -89,39 +157,65 @@ export class ContactImporter {
       latestAcceptedTime: Date.now() + FUTURE_SKEW_MS,
     };
 
-    const runner = this.db.createQueryRunner();
+    const runner = this.db.createQueryRunner() as PostgresQueryRunner;
     const client = (await runner.connect()) as PoolClient;
     const pool = RowPool.start(this.config.imports.threads, ctx);
+    // Interrupted (stopping, or the claim lost): the statement in progress is cancelled, again until
+    // the run has let go of the connection, since a cancel that lands between two statements is lost.
+    // The connection is then closed rather than pooled, so that no late cancel can hit its next user.
+    let committing = false;
+    let canceller: NodeJS.Timeout | undefined;
+    const cancel = () => {
+      if (!committing) this.db.query('SELECT pg_cancel_backend($1)', [backendPid(client)]).catch(() => undefined);
+    };
+    const onAbort = () => {
+      cancel();
+      canceller = setInterval(cancel, CANCEL_EVERY_MS);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       await client.query('BEGIN');
+      // The merge's statements legitimately run for seconds each on a large file; the session's
+      // DATABASE_STATEMENT_TIMEOUT_MS is for requests. Interruptions come from the lease instead.
+      await client.query('SET LOCAL statement_timeout = 0');
       // Big sorts and hash joins in memory; no JIT (it compiles for half a second and saves less).
       await client.query(`SET LOCAL work_mem = '256MB'`);
       await client.query('SET LOCAL jit = off');
       await client.query(CREATE_STAGING);
       const loadStarted = Date.now();
-      const load = await this.load(job, client, pool);
+      await this.load(job, client, pool, totals, signal);
       const loadMs = Date.now() - loadStarted;
-      const merged = await mergeImport(client, { importId: job.id, scope: job.optInScope, apiKeyId: job.apiKeyId });
-      const totals: ImportTotals = {
-        rowsRead: load.rowsRead,
+      const merged = await mergeImport(client, { importId: job.id, scope: job.optInScope, apiKeyId: job.apiKeyId }, signal);
+      const result: ImportTotals = {
+        rowsRead: totals.rowsRead,
         inserted: merged.inserted,
         updated: merged.updated,
         unchanged: merged.unchanged,
-        rejected: load.rejected,
-        duplicates: load.accepted - merged.distinct,
+        rejected: totals.rejected,
+        duplicates: totals.accepted - merged.distinct,
         consentEvents: merged.consentEvents,
       };
-      await this.imports.complete(job.id, totals, runner.manager);
+      // No renewal may run from here on: it would wait for the row lock `complete` takes, and then
+      // find the import completed. `complete` checks the claim itself.
+      await lease.stop();
+      signal.throwIfAborted();
+      await this.imports.complete(job.id, job.claimToken, result, runner.manager);
+      signal.throwIfAborted();
+      committing = true;
       const commitStarted = Date.now();
       await client.query('COMMIT');
       this.logger.log({ importId: job.id, loadMs, mergeMs: merged.timings, commitMs: Date.now() - commitStarted }, 'Import timings');
-      return totals;
+      return result;
     } catch (error) {
+      clearInterval(canceller);
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      signal.removeEventListener('abort', onAbort);
+      clearInterval(canceller);
       await pool.close();
-      await runner.release();
+      if (signal.aborted) await discardConnection(runner, new Error('import interrupted; connection not reused'));
+      else await runner.release();
     }
   }
 
@@ -131,12 +225,12 @@ export class ContactImporter {
    * order does not matter: every row carries its line). At most `limit` batches are in flight; the
    * parser is paused beyond that, so memory stays flat whatever the file's size.
    */
-  private async load(job: ImportRow, client: PoolClient, pool: RowPool): Promise<LoadTotals> {
+  private async load(job: ImportRow, client: PoolClient, pool: RowPool, totals: LoadTotals, signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
     const copy = client.query(copyFrom(COPY_STAGING));
     const copied = finished(copy);
     copied.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
 
-    const totals: LoadTotals = { rowsRead: 0, accepted: 0, rejected: 0 };
     const batcher = new RecordBatcher(BATCH_RECORDS);
     const limit = Math.max(2, pool.size * 2);
     const source = this.storedFile(job.id);
@@ -215,10 +309,9 @@ export class ContactImporter {
     });
     source.on('error', fail);
     copy.on('error', fail);
+    const interrupted = () => fail(signal.reason);
+    signal.addEventListener('abort', interrupted, { once: true });
 
-    const progress = setInterval(() => {
-      this.imports.setProgress(job.id, totals.rowsRead).catch(() => undefined);
-    }, PROGRESS_EVERY_MS);
     try {
       source.pipe(parser);
       await done;
@@ -228,9 +321,8 @@ export class ContactImporter {
       copy.destroy();
       throw error;
     } finally {
-      clearInterval(progress);
+      signal.removeEventListener('abort', interrupted);
     }
-    return totals;
   }
 
   /** The uploaded file, read back piece by piece. */
@@ -262,4 +354,62 @@ function countNewlines(text: string): number {
   let count = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
   return count;
+}
+
+/**
+ * Returns the runner's connection to the pool as broken, so the pool closes it instead of handing
+ * it out again (TypeORM's own way to do so, private in its types).
+ */
+function discardConnection(runner: PostgresQueryRunner, reason: Error): Promise<void> {
+  return (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(reason);
+}
+
+/** The server process behind a pooled connection (node-postgres keeps it; its types do not say so). */
+function backendPid(client: PoolClient): number {
+  return (client as PoolClient & { processID: number }).processID;
+}
+
+/**
+ * Keeps a claim alive while its import runs: every second (or a third of the lease, if shorter)
+ * it renews the lease and records `rowsRead`, in one small UPDATE; a timer, never a per-row cost.
+ * A renewal that finds the claim gone calls `onLost`. A renewal that fails (the database busy) is
+ * tried again at the next tick: the lease outlasts a few misses.
+ */
+class LeaseKeeper {
+  private readonly timer: NodeJS.Timeout;
+  private inFlight: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly imports: ImportsRepository,
+    private readonly importId: string,
+    private readonly claimToken: string,
+    private readonly leaseMs: number,
+    private readonly progress: { rowsRead: number },
+    private readonly onLost: () => void,
+  ) {
+    this.timer = setInterval(() => this.renew(), Math.min(PROGRESS_EVERY_MS, Math.floor(leaseMs / 3)));
+  }
+
+  /** Stops renewing; resolves once no renewal is in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.inFlight;
+  }
+
+  private renew(): void {
+    if (this.inFlight || this.stopped) return;
+    this.inFlight = this.imports
+      .renew(this.importId, this.claimToken, this.progress.rowsRead, this.leaseMs)
+      .then(
+        (held) => {
+          if (!held && !this.stopped) this.onLost();
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+  }
 }

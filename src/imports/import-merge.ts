@@ -143,9 +143,19 @@ const COUNTS = `
          count(*) FILTER (WHERE event_new)::int AS "consentEvents"
     FROM import_plan`;
 
-export async function mergeImport(client: PoolClient, input: MergeInput): Promise<MergeCounts & { timings: Record<string, number> }> {
+/**
+ * Merges the staging table into contacts, the consent ledger and the rejections, in the caller's
+ * transaction. Checks `signal` before each statement (the caller cancels the one in progress), so
+ * an interrupted merge stops within one statement.
+ */
+export async function mergeImport(
+  client: PoolClient,
+  input: MergeInput,
+  signal?: AbortSignal,
+): Promise<MergeCounts & { timings: Record<string, number> }> {
   const timings: Record<string, number> = {};
   const step = async (name: string, sql: string, params?: unknown[]) => {
+    signal?.throwIfAborted();
     const started = Date.now();
     const result = await client.query(sql, params);
     timings[name] = Date.now() - started;

@@ -6,9 +6,10 @@ const SWEEP_EVERY_MS = 60_000;
 const QUEUED_GRACE_MS = 60_000;
 
 /**
- * PostgreSQL is the source of truth: an import saved while Redis was unreachable has no job. The
- * worker looks for such imports every minute and queues them (the job id is the import id, so an
- * import that does have a job is not queued twice).
+ * PostgreSQL is the source of truth: an import saved while Redis was unreachable has no job, nor
+ * has one whose worker died (its lease expired) or whose re-queueing failed. The worker looks for
+ * such imports every minute and queues them; each run has one job id (ImportsService.enqueue), so an
+ * import that does have a job is not queued twice.
  */
 @Injectable()
 export class ImportSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -31,10 +32,10 @@ export class ImportSweeper implements OnApplicationBootstrap, OnApplicationShutd
 
   async sweep(): Promise<number> {
     try {
-      const ids = await this.imports.queuedBefore(new Date(Date.now() - QUEUED_GRACE_MS));
-      for (const id of ids) await this.service.enqueue(id);
-      if (ids.length > 0) this.logger.log({ count: ids.length }, 'Queued imports found without a job');
-      return ids.length;
+      const found = await this.imports.stranded(new Date(Date.now() - QUEUED_GRACE_MS));
+      for (const { id, claimToken } of found) await this.service.enqueue(id, claimToken);
+      if (found.length > 0) this.logger.log({ count: found.length }, 'Imports queued or left running without a job found');
+      return found.length;
     } catch (error) {
       this.logger.warn(`Import sweep failed: ${(error as Error).message}`);
       return 0;

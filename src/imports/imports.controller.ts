@@ -16,13 +16,17 @@ import { CurrentApiKey } from '../auth/current-api-key.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DomainError } from '../common/domain-error';
 import { ImportPageView, ImportView, importView } from './import.view';
+import { ImportUploadsService } from './import-uploads.service';
 import { ImportsService } from './imports.service';
 
 @ApiTags('contacts')
 @ApiBearerAuth()
 @Controller('v1/contacts/imports')
 export class ImportsController {
-  constructor(private readonly imports: ImportsService) {}
+  constructor(
+    private readonly imports: ImportsService,
+    private readonly uploads: ImportUploadsService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -30,7 +34,8 @@ export class ImportsController {
     summary: 'Upload a CSV audience; the worker imports it',
     description:
       'The phone column is found by name (phone, phone_number, msisdn, mobile, whatsapp, wa, nomor, no_hp, telepon; any case) or named by phoneColumn. ' +
-      'name and tags are contact fields; opt_in, opt_in_at, opt_in_source, opt_in_text become consent events for optInScope; every other column becomes an attribute (snake_case key).',
+      'name and tags are contact fields; opt_in, opt_in_at, opt_in_source, opt_in_text become consent events for optInScope; every other column becomes an attribute (snake_case key). ' +
+      'An upload that sends nothing for IMPORT_UPLOAD_IDLE_TIMEOUT_MS ends with 408; beyond IMPORT_UPLOAD_CONCURRENCY uploads at once the API answers 503 with Retry-After.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -59,9 +64,12 @@ export class ImportsController {
     'IMPORT_DUPLICATE_COLUMN',
     'IMPORT_NO_ROWS',
     'IMPORT_FILE_TOO_LARGE',
+    'IMPORT_UPLOAD_TIMEOUT',
+    'IMPORT_UPLOADS_BUSY',
+    'SERVICE_UNAVAILABLE',
   )
   async upload(@Req() req: Request, @CurrentApiKey() key: ApiPrincipal): Promise<ImportView> {
-    return importView(await this.imports.upload(req, key));
+    return importView(await this.uploads.upload(req, key));
   }
 
   @Get()
@@ -88,7 +96,11 @@ export class ImportsController {
   }
 
   @Get(':id/rejected.csv')
-  @ApiOperation({ summary: 'The rejected rows: line, reason, message, then the row as uploaded' })
+  @ApiOperation({
+    summary: 'The rejected rows: line, reason, message, then the row as uploaded',
+    description:
+      "CSV (RFC 4180, CRLF), streamed. A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, after any quotes) is written with one more ' in front (OWASP): remove one leading ' from such cells to get the value as uploaded.",
+  })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
   @ApiErrors('IMPORT_NOT_FOUND', 'IMPORT_NOT_COMPLETED')

@@ -31,6 +31,8 @@ export interface ImportRow {
   errorLine: number | null;
   attempts: number;
   apiKeyId: string | null;
+  /** The fencing token of the latest claim (bigint, as text); null until first claimed. */
+  claimToken: string | null;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -40,6 +42,26 @@ export type NewImport = Pick<
   ImportRow,
   'id' | 'fileName' | 'fileBytes' | 'fileSha256' | 'delimiter' | 'header' | 'phoneColumn' | 'defaultCountry' | 'tags' | 'optInScope' | 'apiKeyId'
 >;
+
+/** An import claimed by this worker: `claimToken` fences every later write. */
+export type ClaimedImport = ImportRow & { claimToken: string };
+
+/** A claimed import's row no longer carries our token: another worker took it over, or it ended. */
+export class ClaimLostError extends Error {
+  constructor(
+    readonly importId: string,
+    readonly claimToken: string,
+  ) {
+    super(`Import ${importId}: claim ${claimToken} is no longer held`);
+    this.name = 'ClaimLostError';
+  }
+}
+
+/** An import the sweeper should (re)queue; `claimToken` names its job (see ImportsService.enqueue). */
+export interface StrandedImport {
+  id: string;
+  claimToken: string | null;
+}
 
 export type ListedImportRow = ImportRow & { cursorKey: string };
 
@@ -56,7 +78,11 @@ const COLUMNS = `
   phone_column AS "phoneColumn", default_country AS "defaultCountry", tags, opt_in_scope AS "optInScope",
   rows_read AS "rowsRead", inserted, updated, unchanged, rejected, duplicates, consent_events AS "consentEvents",
   error_code AS "errorCode", error_message AS "errorMessage", error_line AS "errorLine", attempts,
-  api_key_id AS "apiKeyId", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
+  api_key_id AS "apiKeyId", claim_token::text AS "claimToken", created_at AS "createdAt", started_at AS "startedAt",
+  finished_at AS "finishedAt"`;
+
+/** The size a rejected row takes in the report, roughly (its fields' bytes, one per separator). */
+const REJECTION_BYTES = `octet_length(array_to_string(fields, ',')) + octet_length(reason) + 16`;
 
 @Injectable()
 export class ImportsRepository {
@@ -119,69 +145,144 @@ export class ImportsRepository {
   }
 
   /**
-   * Takes an import for processing (compare-and-set). `running` is accepted too: a worker that
-   * died mid-import left it so, and its transaction was rolled back with its connection.
+   * Takes an import for processing, under a lease of `leaseMs` and with a new fencing token. Only
+   * an import that is queued, or running under a lease that has expired (its worker died or hung;
+   * a row without a lease counts as expired), can be taken; two claims racing for one import are
+   * decided by the row lock, and the loser gets nothing. Returns the row, or undefined when the
+   * import is not ours to run (finished, unknown, or held by a live worker).
    */
-  claim(id: string): Promise<ImportRow | undefined> {
-    return one<ImportRow>(
+  claim(id: string, leaseMs: number): Promise<ClaimedImport | undefined> {
+    return one<ClaimedImport>(
       this.db,
       `UPDATE contact_imports
-          SET status = 'running', attempts = attempts + 1, started_at = now(), updated_at = now(), rows_read = 0
-        WHERE id = $1 AND status IN ('queued', 'running')
+          SET status = 'running', attempts = attempts + 1, claim_token = nextval('contact_import_claim_tokens'),
+              lease_expires_at = clock_timestamp() + $2 * interval '1 millisecond',
+              started_at = now(), updated_at = now(), rows_read = 0
+        WHERE id = $1
+          AND (status = 'queued'
+               OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp())))
         RETURNING ${COLUMNS}`,
-      [id],
+      [id, leaseMs],
     );
   }
 
-  async setProgress(id: string, rowsRead: number): Promise<void> {
-    await affected(this.db, `UPDATE contact_imports SET rows_read = $2, updated_at = now() WHERE id = $1 AND status = 'running'`, [
-      id,
-      rowsRead,
-    ]);
+  /**
+   * Renews the lease for another `leaseMs` and records progress, if `claimToken` still holds the
+   * import. Returns false when it does not (another worker took it over, or it ended): the caller
+   * must stop without writing.
+   */
+  async renew(id: string, claimToken: string, rowsRead: number, leaseMs: number): Promise<boolean> {
+    const n = await affected(
+      this.db,
+      `UPDATE contact_imports
+          SET rows_read = $3, lease_expires_at = clock_timestamp() + $4 * interval '1 millisecond', updated_at = now()
+        WHERE id = $1 AND claim_token = $2 AND status = 'running'`,
+      [id, claimToken, rowsRead, leaseMs],
+    );
+    return n === 1;
   }
 
-  /** Completes the import and drops the stored file, in the import's transaction. */
-  async complete(id: string, totals: ImportTotals, db: Db): Promise<void> {
-    await affected(
+  /**
+   * Completes the import and drops the stored file, in the import's transaction. Throws
+   * ClaimLostError when `claimToken` no longer holds the import, so that the caller's transaction
+   * (and the merge in it) is rolled back: a worker that lost its claim writes nothing.
+   */
+  async complete(id: string, claimToken: string, totals: ImportTotals, db: Db): Promise<void> {
+    const n = await affected(
       db,
       `UPDATE contact_imports
-          SET status = 'completed', rows_read = $2, inserted = $3, updated = $4, unchanged = $5, rejected = $6,
-              duplicates = $7, consent_events = $8, finished_at = clock_timestamp(), updated_at = clock_timestamp()
-        WHERE id = $1 AND status = 'running'`,
-      [id, totals.rowsRead, totals.inserted, totals.updated, totals.unchanged, totals.rejected, totals.duplicates, totals.consentEvents],
+          SET status = 'completed', rows_read = $3, inserted = $4, updated = $5, unchanged = $6, rejected = $7,
+              duplicates = $8, consent_events = $9, lease_expires_at = NULL,
+              finished_at = clock_timestamp(), updated_at = clock_timestamp()
+        WHERE id = $1 AND claim_token = $2 AND status = 'running'`,
+      [
+        id,
+        claimToken,
+        totals.rowsRead,
+        totals.inserted,
+        totals.updated,
+        totals.unchanged,
+        totals.rejected,
+        totals.duplicates,
+        totals.consentEvents,
+      ],
     );
+    if (n !== 1) throw new ClaimLostError(id, claimToken);
     await db.query(`DELETE FROM contact_import_chunks WHERE import_id = $1`, [id]);
   }
 
-  async fail(id: string, code: string, message: string, line: number | null): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await affected(
+  /**
+   * Fails the import for good and drops the stored file, if `claimToken` still holds it. Returns
+   * whether it did (false: the claim was lost, and nothing was written).
+   */
+  async fail(id: string, claimToken: string, code: string, message: string, line: number | null): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const n = await affected(
         tx,
         `UPDATE contact_imports
-            SET status = 'failed', error_code = $2, error_message = $3, error_line = $4, finished_at = clock_timestamp(), updated_at = clock_timestamp()
-          WHERE id = $1 AND status IN ('queued', 'running')`,
-        [id, code, message, line],
+            SET status = 'failed', error_code = $3, error_message = $4, error_line = $5, lease_expires_at = NULL,
+                finished_at = clock_timestamp(), updated_at = clock_timestamp()
+          WHERE id = $1 AND claim_token = $2 AND status = 'running'`,
+        [id, claimToken, code, message, line],
       );
+      if (n !== 1) return false;
       await tx.query(`DELETE FROM contact_import_chunks WHERE import_id = $1`, [id]);
+      return true;
     });
   }
 
-  /** Imports still queued a while after upload: their job may never have reached Redis. */
-  async queuedBefore(cutoff: Date): Promise<string[]> {
-    const found = await rows<{ id: string }>(
+  /**
+   * Gives the import back (queued, no lease, file kept) so that another claim can run it from the
+   * start: the worker is stopping, or this attempt failed and will be retried. Returns whether
+   * `claimToken` still held it.
+   */
+  async release(id: string, claimToken: string): Promise<boolean> {
+    const n = await affected(
       this.db,
-      `SELECT id FROM contact_imports WHERE status = 'queued' AND created_at < $1 ORDER BY created_at LIMIT 100`,
-      [cutoff],
+      `UPDATE contact_imports SET status = 'queued', lease_expires_at = NULL, rows_read = 0, updated_at = now()
+        WHERE id = $1 AND claim_token = $2 AND status = 'running'`,
+      [id, claimToken],
     );
-    return found.map((r) => r.id);
+    return n === 1;
   }
 
-  rejections(importId: string, afterLine: number, limit: number): Promise<RejectionRow[]> {
+  /**
+   * Imports that may have no job to run them: queued and created before `cutoff` (saved while
+   * Redis was down, or released when their re-queueing failed), or running under an expired lease
+   * (their worker died; Bull's own stalled-job check may re-deliver the job too, and the claim
+   * decides). Oldest first, at most 100. Those that do have a job keep it (ImportsService.enqueue).
+   */
+  stranded(cutoff: Date): Promise<StrandedImport[]> {
+    return rows<StrandedImport>(
+      this.db,
+      `SELECT id, claim_token::text AS "claimToken" FROM contact_imports
+        WHERE (status = 'queued' AND created_at < $1)
+           OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < clock_timestamp()))
+        ORDER BY created_at LIMIT 100`,
+      [cutoff],
+    );
+  }
+
+  /**
+   * One page of the rejection report after `afterLine`, in line order: at most `maxRows` rows, and
+   * no more rows than fit in `maxBytes` (the first row always comes, whatever its size), so that a
+   * page of 64 KiB rows costs as little memory as a page of short ones. The sizes are summed on
+   * the server over at most `maxRows` rows of the primary key; only the page is sent.
+   */
+  rejectionPage(importId: string, afterLine: number, maxRows: number, maxBytes: number): Promise<RejectionRow[]> {
     return rows<RejectionRow>(
       this.db,
-      `SELECT line, reason, fields FROM contact_import_rejections
-        WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
-      [importId, afterLine, limit],
+      `SELECT line, reason, fields FROM (
+         SELECT line, reason, fields, sum(bytes) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) - bytes AS before
+           FROM (SELECT line, reason, fields, ${REJECTION_BYTES} AS bytes
+                   FROM contact_import_rejections
+                  WHERE import_id = $1 AND line > $2
+                  ORDER BY line
+                  LIMIT $3) candidates
+       ) page
+       WHERE before < $4
+       ORDER BY line`,
+      [importId, afterLine, maxRows, maxBytes],
     );
   }
 }

@@ -1,25 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
-import busboy from 'busboy';
 import type { Queue } from 'bull';
-import type { Request } from 'express';
-import { DataSource, EntityManager } from 'typeorm';
-import type { ApiPrincipal } from '../auth/api-keys.service';
-import { AppConfig } from '../config/app-config';
+import { csvLine } from '../common/csv';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination';
 import { ImportContactsJob, JOBS, QUEUES } from '../common/queues';
-import { isHeaderProblem, mapHeader } from './csv-header';
-import { parseImportOptions } from './import-options';
 import { REJECTION_MESSAGES, RowRejection } from './import-rows';
 import { ImportRow, ImportsRepository, ListedImportRow } from './imports.repository';
-import { InspectedFile, UploadInspector } from './upload-inspector';
 
-/** The stored file is cut into pieces of this size. */
-export const CHUNK_BYTES = 1024 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
@@ -28,77 +17,40 @@ export const IMPORT_JOB_OPTIONS = {
   backoff: { type: 'exponential', delay: 5000 },
 } as const;
 
-interface ReceivedUpload {
-  fields: Array<[string, string]>;
-  file: InspectedFile;
-  fileName: string | null;
-}
+/**
+ * The rejection report is read in pages of at most this many bytes of rows (plus one row), so the
+ * API holds about this much of it at a time whatever the rows' size (up to 64 KiB each).
+ */
+export const REJECTION_PAGE_BYTES = 1024 * 1024;
+const REJECTION_PAGE_ROWS = { min: 16, start: 256, max: 5000 };
 
+/** Imports: queueing, status, listing and the rejection report. Uploads are ImportUploadsService's. */
 @Injectable()
 export class ImportsService {
   private readonly logger = new Logger(ImportsService.name);
 
   constructor(
-    private readonly db: DataSource,
     private readonly imports: ImportsRepository,
-    private readonly config: AppConfig,
     @InjectQueue(QUEUES.imports) private readonly queue: Queue<ImportContactsJob>,
   ) {}
 
   /**
-   * Streams a multipart upload into PostgreSQL (never the whole file in memory), checking it as it
-   * passes, and queues the import. The file and the import row are written in one transaction:
-   * a refused upload leaves nothing behind.
+   * Queues an import. Its job id is the import id for the first run, and `<import id>:<claim
+   * token>` to run it again after the claim `claimToken` ended without finishing it (released by a
+   * stopping worker, or found stranded by the sweeper): each run has one job, however often it is
+   * asked for. A finished job left under that id (Bull keeps some) is replaced. If Redis is down,
+   * the import stays queued and the worker's sweep finds it.
    */
-  async upload(req: Request, apiKey: ApiPrincipal): Promise<ImportRow> {
-    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-      throw new DomainError('IMPORT_NOT_MULTIPART', 'Upload the CSV as multipart/form-data with the file in the field "file"');
-    }
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.config.imports.maxBytes + 64 * 1024) throw this.tooLarge();
-
-    const id = randomUUID();
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    let row: ImportRow;
+  async enqueue(importId: string, claimToken: string | null = null): Promise<void> {
+    const jobId = claimToken === null ? importId : `${importId}:${claimToken}`;
     try {
-      const upload = await this.receive(req, id, runner.manager);
-      const options = parseImportOptions(upload.fields);
-      const mapping = mapHeader(upload.file.header, options.phoneColumn);
-      if (isHeaderProblem(mapping)) throw new DomainError(mapping.code, mapping.message, { columns: mapping.columns });
-      row = await this.imports.insert(
-        {
-          id,
-          fileName: upload.fileName,
-          fileBytes: upload.file.bytes,
-          fileSha256: upload.file.sha256,
-          delimiter: upload.file.delimiter,
-          header: upload.file.header,
-          phoneColumn: upload.file.header[mapping.phone],
-          defaultCountry: options.defaultCountry ?? null,
-          tags: options.tags,
-          optInScope: options.optInScope,
-          apiKeyId: apiKey.id,
-        },
-        runner.manager,
-      );
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction();
-      discard(req);
-      throw error;
-    } finally {
-      await runner.release();
-    }
-    await this.enqueue(id);
-    return row;
-  }
-
-  /** Queues an import; if Redis is down the import stays queued and the worker's sweep finds it. */
-  async enqueue(importId: string): Promise<void> {
-    try {
-      await this.queue.add(JOBS.importContacts, { importId }, { ...IMPORT_JOB_OPTIONS, jobId: importId });
+      const existing = await this.queue.getJob(jobId);
+      if (existing) {
+        const state = await existing.getState();
+        if (state !== 'completed' && state !== 'failed') return; // waiting, delayed or active: it will run
+        await existing.remove();
+      }
+      await this.queue.add(JOBS.importContacts, { importId }, { ...IMPORT_JOB_OPTIONS, jobId });
     } catch (error) {
       this.logger.warn(`Import ${importId} saved but not queued yet (${(error as Error).message}); the worker will pick it up`);
     }
@@ -133,119 +85,45 @@ export class ImportsService {
   }
 
   /**
-   * Writes the rejected rows as CSV: line, reason, message, then the row's own fields under the
-   * file's own header, so the file can be fixed and uploaded again. Read in pages, written with
-   * back-pressure.
+   * Writes the rejected rows as CSV (src/common/csv.ts: RFC 4180, formula cells neutralised with a
+   * leading `'`): line, reason, message, then the row's own fields under the file's own header, so
+   * the file can be fixed and uploaded again. Streamed: read in pages bounded in bytes
+   * (REJECTION_PAGE_BYTES, see ImportsRepository.rejectionPage) and written with back-pressure, so
+   * memory stays flat whatever the report's size; a client that goes away ends the reading.
    */
   async writeRejected(row: ImportRow, out: Writable): Promise<void> {
-    await write(out, csvLine(['line', 'reason', 'message', ...row.header]));
+    if (!(await write(out, csvLine(['line', 'reason', 'message', ...row.header])))) return;
     let after = 0;
+    let maxRows = REJECTION_PAGE_ROWS.start;
     for (;;) {
-      const page = await this.imports.rejections(row.id, after, 5000);
+      const page = await this.imports.rejectionPage(row.id, after, maxRows, REJECTION_PAGE_BYTES);
       if (page.length === 0) break;
-      const text = page
-        .map((r) => csvLine([String(r.line), r.reason, REJECTION_MESSAGES[r.reason as RowRejection] ?? r.reason, ...r.fields]))
-        .join('');
-      await write(out, text);
+      let text = '';
+      for (const r of page) {
+        text += csvLine([String(r.line), r.reason, REJECTION_MESSAGES[r.reason as RowRejection] ?? r.reason, ...r.fields]);
+      }
+      if (!(await write(out, text))) return;
       after = page[page.length - 1].line;
+      // Ask for twice what fitted last time: few round trips for short rows, little wasted reading
+      // on the server for long ones.
+      maxRows = Math.min(REJECTION_PAGE_ROWS.max, Math.max(REJECTION_PAGE_ROWS.min, page.length * 2));
     }
     out.end();
   }
+}
 
-  private receive(req: Request, importId: string, db: EntityManager): Promise<ReceivedUpload> {
-    return new Promise<ReceivedUpload>((resolve, reject) => {
-      const fields: Array<[string, string]> = [];
-      let stored: Promise<{ file: InspectedFile; fileName: string | null }> | undefined;
-      let failed = false;
-      const fail = (error: unknown) => {
-        if (failed) return;
-        failed = true;
-        reject(error);
-      };
-
-      let parser: busboy.Busboy;
-      try {
-        parser = busboy({
-          headers: req.headers,
-          limits: { files: 1, fileSize: this.config.imports.maxBytes, fields: 20, fieldSize: 64 * 1024, parts: 30 },
-        });
-      } catch (error) {
-        fail(new DomainError('IMPORT_NOT_MULTIPART', `Not a readable multipart body: ${(error as Error).message}`));
-        return;
-      }
-      parser.on('field', (name, value) => fields.push([name, value]));
-      parser.on('file', (name, stream, info) => {
-        if (name !== 'file' || stored) {
-          stream.resume();
-          fail(new DomainError('VALIDATION_FAILED', `Send exactly one file, in the field "file" (got "${name}")`));
-          return;
-        }
-        stored = this.store(stream, importId, db).then((file) => ({ file, fileName: info.filename ?? null }));
-        stored.catch(fail);
-      });
-      parser.on('filesLimit', () => fail(new DomainError('VALIDATION_FAILED', 'Send exactly one file, in the field "file"')));
-      parser.on('error', (error: Error) => fail(new DomainError('BAD_REQUEST', `Malformed multipart body: ${error.message}`)));
-      parser.on('close', () => {
-        if (!stored) {
-          fail(new DomainError('IMPORT_FILE_MISSING', 'No file: send the CSV in the multipart field "file"'));
-          return;
-        }
-        stored.then((s) => failed || resolve({ fields, ...s }), fail);
-      });
-      req.on('aborted', () => fail(new DomainError('BAD_REQUEST', 'The upload was interrupted')));
-      req.pipe(parser);
-    });
-  }
-
-  /** Stores the file stream as 1 MiB pieces, inspecting every byte on the way. */
-  private async store(stream: Readable & { truncated?: boolean }, importId: string, db: EntityManager): Promise<InspectedFile> {
-    const inspector = new UploadInspector(this.config.imports.maxLineBytes);
-    let tooLarge = false;
-    stream.on('limit', () => {
-      tooLarge = true;
-    });
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let seq = 0;
-    const flush = async () => {
-      if (pendingBytes === 0) return;
-      const piece = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      await this.imports.insertChunk(importId, seq++, piece, db);
+/** Writes with back-pressure. Returns false when the reader went away (nothing more to write). */
+async function write(out: Writable, text: string): Promise<boolean> {
+  if (out.destroyed || out.writableEnded) return false;
+  if (out.write(text)) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
     };
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (tooLarge) break;
-      inspector.inspect(chunk);
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes >= CHUNK_BYTES) await flush();
-    }
-    if (tooLarge || stream.truncated) throw this.tooLarge();
-    await flush();
-    return inspector.finish();
-  }
-
-  private tooLarge(): DomainError {
-    const mib = Math.round(this.config.imports.maxBytes / 1024 / 1024);
-    return new DomainError('IMPORT_FILE_TOO_LARGE', `The file is larger than the ${mib} MiB limit (IMPORT_MAX_BYTES)`, {
-      maxBytes: this.config.imports.maxBytes,
-    });
-  }
-}
-
-/** Stops reading a request we have answered, and closes the connection after the answer. */
-function discard(req: Request): void {
-  req.unpipe();
-  req.res?.setHeader('Connection', 'close');
-  req.resume();
-}
-
-async function write(out: Writable, text: string): Promise<void> {
-  if (!out.write(text)) await once(out, 'drain');
-}
-
-/** One RFC 4180 line. */
-export function csvLine(values: string[]): string {
-  return values.map((v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',') + '\r\n';
+    out.on('drain', done);
+    out.on('close', done);
+  });
+  return !out.destroyed;
 }

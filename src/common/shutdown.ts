@@ -1,0 +1,52 @@
+import type { Server } from 'node:http';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+
+/** A process stops within 10 s of SIGTERM (issue 7); past this, it gives up waiting and exits 1. */
+export const SHUTDOWN_DEADLINE_MS = 9_000;
+/** Requests in progress at SIGTERM get this long to finish before their connections are closed. */
+export const HTTP_DRAIN_MS = 5_000;
+
+/**
+ * Graceful stop on SIGTERM (and SIGINT) for the API and the worker, ending with exit code 0:
+ *
+ * 1. `app.close()` runs Nest's hooks: each module stops taking work and lets go of what it holds
+ *    (the worker pauses its queues, interrupts the import in hand, rolls it back and queues it again
+ *    for the next worker; the API ends uploads in progress with 503, rolled back), then the HTTP
+ *    server closes, then Bull's Redis connections and the database pools.
+ * 2. With an HTTP server: idle keep-alive connections are closed at once and as they become idle;
+ *    requests still running after HTTP_DRAIN_MS have their connections closed.
+ * 3. Exit 0; or, if closing failed or took longer than SHUTDOWN_DEADLINE_MS, exit 1 with a log line.
+ *
+ * Replaces Nest's own signal handling (`enableShutdownHooks`), which re-raises the signal after
+ * closing (the process then dies by the signal, not with 0) and has no deadline.
+ */
+export function stopOnSignals(app: INestApplicationContext, http?: Server): void {
+  (app as unknown as { unsubscribeFromProcessSignals?: () => void }).unsubscribeFromProcessSignals?.();
+  const logger = new Logger('Shutdown');
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const started = Date.now();
+    logger.log({ signal }, 'Stopping');
+    const deadline = setTimeout(() => {
+      logger.error({ ms: Date.now() - started }, `Not stopped after ${SHUTDOWN_DEADLINE_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    const idle = http ? setInterval(() => http.closeIdleConnections(), 100) : undefined;
+    const drained = http ? setTimeout(() => http.closeAllConnections(), HTTP_DRAIN_MS) : undefined;
+    let code = 0;
+    try {
+      await app.close();
+    } catch (error) {
+      logger.error({ err: error }, 'Stopping failed');
+      code = 1;
+    }
+    clearTimeout(deadline);
+    clearInterval(idle);
+    clearTimeout(drained);
+    logger.log({ ms: Date.now() - started, code }, 'Stopped');
+    process.exit(code);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+}
