@@ -1,9 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ErrorView, FieldProblemView } from './common/api-errors.decorator';
 import { ErrorFilter } from './common/error.filter';
+import { requireJsonBodies } from './common/json-body';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
@@ -16,6 +19,12 @@ export function configureApi(app: NestExpressApplication): void {
   app.set('query parser', 'extended');
   // Webhook signatures are checked over the exact bytes received, before anything parses them.
   // Deliveries that cannot be genuine are refused before their body is read (webhook-gate.ts).
+  // No answer is ever sniffed into something else (the handshake echoes Meta's challenge as text).
+  app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(requireJsonBodies);
   app.use('/webhooks/whatsapp', webhookGate(app.get(AppConfig).whatsapp.appSecret), raw({ type: () => true, limit: WEBHOOK_MAX_BYTES }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalFilters(new ErrorFilter());
@@ -47,9 +56,26 @@ export function configureApi(app: NestExpressApplication): void {
   SwaggerModule.setup('docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'docs/openapi.json' });
 }
 
-/** Reads the configuration or exits with one message that lists every bad variable. */
+/**
+ * Reads `.env` in the working directory when there is one (the format of `.env.example`): each of
+ * its variables that the environment does not already set is added to it. The environment wins, so
+ * a deployment's settings are never overridden by a file left in the image.
+ */
+export function loadDotEnv(path = '.env', env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!existsSync(path)) return [];
+  const added: string[] = [];
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
+    if (env[name] !== undefined) continue;
+    env[name] = value;
+    added.push(name);
+  }
+  return added;
+}
+
+/** Reads the configuration (the environment, then `.env`) or exits with one message that lists every bad variable. */
 export function configOrExit(): AppConfig {
   try {
+    loadDotEnv();
     return AppConfig.fromEnvironment();
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { configOrExit } from './app.setup';
-import { announceReady } from './common/lifecycle';
+import { announceReady, stopWithParent } from './common/lifecycle';
 import { stopOnSignals } from './common/shutdown';
 import { WorkerModule } from './worker.module';
 
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   app.useLogger(app.get(Logger));
   // SIGTERM: no new job, the import in hand rolled back and queued again, pools closed, exit 0 (shutdown.ts).
   stopOnSignals(app);
+  stopWithParent();
   app.get(Logger).log('Worker started');
   announceReady();
 }

@@ -63,6 +63,20 @@ describe('API: keys, health, docs, errors, contacts and consent', () => {
   });
 
   describe('errors', () => {
+    it('say one coherent thing per field: the kind a value must be, or that a parameter is given twice', async () => {
+      const twice = await api.get('/v1/contacts?limit=1&limit=2');
+      expect(twice.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED', details: [{ field: 'limit', problems: ['limit must be given once'] }] });
+      const tags = await api.post('/v1/contacts', { phone: '+6281100000013', tags: 'vip' });
+      expect(tags.body.details).toEqual([{ field: 'tags', problems: ['tags must be an array'] }]);
+      const phone = await api.post('/v1/contacts', { phone: 6281100000013 });
+      expect(phone.body.details).toEqual([{ field: 'phone', problems: ['phone must be a string'] }]);
+      expect(phone.body.message).toBe('Validation failed: phone: phone must be a string');
+      const limit = await api.get('/v1/contacts?limit=abc');
+      expect(limit.body.details).toEqual([{ field: 'limit', problems: ['limit must be an integer number'] }]);
+      const many = await api.post('/v1/contacts', { phone: '+6281100000013', tags: Array.from({ length: 101 }, (_, i) => `t${i}`) });
+      expect(many.body.details).toEqual([{ field: 'tags', problems: ['tags must contain no more than 100 elements'] }]);
+    });
+
     it('have one shape: unknown route, malformed JSON, unknown field, wrong type', async () => {
       const route = await api.get('/v1/nothing-here');
       expect(route.body).toMatchObject({ statusCode: 404, code: 'ROUTE_NOT_FOUND' });
@@ -127,6 +141,56 @@ describe('API: keys, health, docs, errors, contacts and consent', () => {
       expect((await api.patch(`/v1/contacts/${body.id}`, { phone: 12345 })).body.code).toBe('CONTACT_PHONE_IMMUTABLE');
       expect((await api.patch('/v1/contacts/999999999', { name: 'x' })).body.code).toBe('CONTACT_NOT_FOUND');
       expect((await api.get('/v1/contacts/not-an-id')).body.code).toBe('CONTACT_NOT_FOUND');
+    });
+
+    it('null: clears the name, is refused for tags and attributes (400 naming the field, nothing written), never a 500', async () => {
+      const { body } = await api.post('/v1/contacts', { phone: '+6281100000010', name: 'Dewi', attributes: { city: 'Medan' }, tags: ['vip'] });
+      for (const [patch, fields] of [
+        [{ tags: null }, ['tags']],
+        [{ attributes: null }, ['attributes']],
+        [{ name: null, tags: null, attributes: null }, ['attributes', 'tags']],
+      ] as const) {
+        const res = await api.patch(`/v1/contacts/${body.id}`, patch);
+        expect({ patch, status: res.status, code: res.body.code, fields: res.body.details?.map((d: { field: string }) => d.field).sort() }).toEqual({
+          patch,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields,
+        });
+        expect(res.body.details[0].problems).toEqual([expect.stringMatching(/must not be null/)]);
+      }
+      expect((await api.get(`/v1/contacts/${body.id}`)).body).toMatchObject({ name: 'Dewi', attributes: { city: 'Medan' }, tags: ['vip'] });
+      // what clears: name null, tags [], an attribute set to null
+      const cleared = await api.patch(`/v1/contacts/${body.id}`, { name: null, tags: [], attributes: { city: null } });
+      expect(cleared.status).toBe(200);
+      expect(cleared.body).toMatchObject({ name: null, attributes: {}, tags: [] });
+      // on create too: null tags or attributes are refused, not silently emptied
+      const created = await api.post('/v1/contacts', { phone: '+6281100000011', tags: null, attributes: null });
+      expect(created.body).toMatchObject({ statusCode: 400, code: 'VALIDATION_FAILED' });
+      expect(created.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['attributes', 'tags']);
+      // a contact without a phone may say so
+      const bsuid = await api.post('/v1/contacts', { phone: null, bsuid: 'ID.null-phone-1' });
+      expect(bsuid.status).toBe(201);
+      expect((await api.patch(`/v1/contacts/${bsuid.body.id}`, { phone: null, name: 'Eka' })).body).toMatchObject({ phone: null, name: 'Eka' });
+    });
+
+    it('refuses numbers JSON cannot hold (1e400 is Infinity, stored as null) and the keys __proto__, constructor, prototype, naming each', async () => {
+      const raw = '{"phone":"+6281100000012","attributes":{"score":1e400,"debt":-1e400,"big":1e308,"__proto__":{"admin":true},"constructor":"x","prototype":1}}';
+      const res = await api.post('/v1/contacts', raw, { 'content-type': 'application/json' });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+      expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'attributes.__proto__',
+        'attributes.constructor',
+        'attributes.debt',
+        'attributes.prototype',
+        'attributes.score',
+      ]);
+      expect((await api.get('/v1/contacts?phone=%2B6281100000012')).body.data).toEqual([]);
+      // finite numbers, however large, are kept as sent
+      const ok = await api.post('/v1/contacts', '{"phone":"+6281100000012","attributes":{"big":1e308,"when":1e16}}', { 'content-type': 'application/json' });
+      expect(ok.status).toBe(201);
+      expect(ok.body.attributes).toEqual({ big: 1e308, when: 1e16 });
     });
 
     it('deletes by erasing personal data but keeps the opt-out for a contact created again', async () => {

@@ -71,5 +71,8 @@ describe('the bootstrap API key follows its setting', () => {
     await restartWith(undefined);
     expect(await status(key)).toBe(200);
     expect(key.slice(0, 9)).toBe((await env.get(ApiKeysService).list()).find((k) => k.name === 'person')!.keyPrefix);
+    // a key can be revoked by the key itself, as well as by its name, id or prefix
+    expect(await env.get(ApiKeysService).revoke(key)).toEqual([expect.objectContaining({ name: 'person' })]);
+    expect(await status(key)).toBe(401);
   });
 });

@@ -14,6 +14,12 @@ interface Case {
   value: string;
   /** Text PostgreSQL cannot store: must be refused (4xx), not merely survive. */
   mustRefuse: boolean;
+  /** The refusal must be VALIDATION_FAILED naming this field. */
+  mustName?: string;
+  /** …with a problem that says this. */
+  mustSay?: RegExp;
+  /** The field takes this value (the document says it is nullable): no VALIDATION_FAILED may name it. */
+  mustNotName?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -33,6 +39,8 @@ const AWKWARD: unknown[] = [
   '{{#each this}}{{/each}}{{> partial}}',
   123,
   -1e308,
+  1e16, // epoch milliseconds past what a Date holds
+  8.640000000000001e15,
   true,
   null,
   {},
@@ -42,8 +50,17 @@ const AWKWARD: unknown[] = [
 ];
 const DEEP = '\u0002DEEP';
 const DEEP_JSON = `${'['.repeat(20_000)}"deep"${']'.repeat(20_000)}`;
+/** Placeholders replaced in the JSON text by numbers JSON.parse reads as ±Infinity (JSON.stringify cannot write them). */
+const INFINITE = '\u0003INF';
+const NEGATIVE_INFINITE = '\u0003-INF';
+const rawJson = (value: unknown) =>
+  JSON.stringify(value).replace(JSON.stringify(DEEP), DEEP_JSON).replaceAll(JSON.stringify(INFINITE), '1e400').replaceAll(JSON.stringify(NEGATIVE_INFINITE), '-1e400');
+/** What every body field gets, whatever its type: null, numbers JSON cannot hold, and epoch milliseconds past what a Date holds. */
+const ANY_FIELD: unknown[] = [null, INFINITE, NEGATIVE_INFINITE, 1e16, -8.640000000000001e15];
 const UNSTORABLE_KEYS = ['\u0000', 'k\ud800'];
-const HOSTILE_KEYS = [...UNSTORABLE_KEYS, '', '__proto__', 'constructor', 'x'.repeat(1000)];
+/** Keys JavaScript treats specially: refused rather than silently dropped. */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
+const HOSTILE_KEYS = [...UNSTORABLE_KEYS, '', ...RESERVED_KEYS, 'x'.repeat(1000)];
 
 /** Raw (already percent-encoded) query and path values: NUL, bad UTF-8, lone surrogates, junk. */
 const RAW_UNSTORABLE = ['%00', 'a%00b'];
@@ -58,6 +75,7 @@ const RAW_AWKWARD = [
   encodeURIComponent('2026-13-45 99:99:99+00'),
   '-1',
   '99999999999999999999',
+  '1e400',
 ];
 const RAW_PATH = [...RAW_UNSTORABLE, ...RAW_AWKWARD, '..%2F..', '0', '1e3', '%20'];
 
@@ -77,6 +95,8 @@ const HOSTILE_CURSORS = [
 
 const describeValue = (v: unknown) => {
   if (v === DEEP) return '20,000 nested arrays';
+  if (v === INFINITE) return '1e400';
+  if (v === NEGATIVE_INFINITE) return '-1e400';
   const text = JSON.stringify(typeof v === 'string' && v.length > 40 ? `${v.slice(0, 40)}…(${v.length})` : v) ?? String(v);
   return text;
 };
@@ -122,6 +142,26 @@ function places(value: unknown, path: string[] = []): { strings: string[][]; obj
   return found;
 }
 
+/** Every declared property (nested objects and array items included), whatever its type. */
+function declaredFields(doc: Schema, schema: Schema | undefined, path: string[] = [], depth = 0): string[][] {
+  const s = resolve(doc, schema);
+  if (depth > 4) return [];
+  const here = path.length > 0 ? [path] : [];
+  if (s.type === 'array') return [...here, ...declaredFields(doc, s.items, [...path, '0'], depth + 1)];
+  return [...here, ...Object.entries<Schema>(s.properties ?? {}).flatMap(([name, p]) => declaredFields(doc, p, [...path, name], depth + 1))];
+}
+
+/** The schema of the value at `path`; `free` when the path goes through an object without declared properties (attributes). */
+function schemaAt(doc: Schema, schema: Schema | undefined, path: string[]): { schema: Schema; free: boolean } {
+  let s = resolve(doc, schema);
+  for (const key of path) {
+    if (s.type === 'array') s = resolve(doc, s.items);
+    else if (s.properties?.[key]) s = resolve(doc, s.properties[key]);
+    else return { schema: {}, free: true };
+  }
+  return { schema: s, free: false };
+}
+
 /** Declared string properties (nested objects included) that the baseline does not carry. */
 function declaredStrings(doc: Schema, schema: Schema | undefined, path: string[] = [], depth = 0): string[][] {
   const s = resolve(doc, schema);
@@ -139,9 +179,18 @@ function setAt(target: unknown, path: string[], value: unknown): unknown {
 }
 
 /** Baseline tweaks where the examples alone make a request that is refused for another reason. */
+/** The preview reads a date from the contact's attributes, so hostile attribute values reach the renderer. */
+const PREVIEW_DATE = '{{date attributes.when "d MMM yyyy"}}';
+
 const BODY_OVERRIDES: Record<string, (body: any) => any> = {
-  // contactId or contact, not both
-  'POST /v1/templates/{id}/preview': ({ contactId: _contactId, ...body }) => body,
+  // contactId or contact, not both; a binding of the fixture template, so the preview renders
+  'POST /v1/templates/{id}/preview': ({ contactId: _contactId, ...body }) => ({
+    ...body,
+    binding: { 'body.1': PREVIEW_DATE },
+    contact: { ...body.contact, attributes: { ...body.contact.attributes, when: '2026-03-05' } },
+  }),
+  // the fixture's own number or none: another one is 422 before anything else is looked at
+  'PATCH /v1/contacts/{id}': ({ phone: _phone, ...body }) => body,
   'POST /v1/contacts/{id}/opt-in': (body) => ({ ...body, occurredAt: undefined }),
   'POST /v1/contacts/{id}/opt-out': (body) => ({ ...body, occurredAt: undefined }),
 };
@@ -195,7 +244,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
 
   const idFor = (path: string) => (path.startsWith('/v1/contacts/imports') ? ids.imports : path.startsWith('/v1/templates') ? ids.templates : ids.contacts);
 
-  async function send(c: Case, method: string, url: string, init: { body?: string | FormData; json?: boolean }): Promise<void> {
+  async function send(c: Case, method: string, url: string, init: { body?: string | FormData; json?: boolean }): Promise<Record<string, any> | undefined> {
     const res = await fetch(`${env.url}${url}`, {
       method,
       headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(init.json ? { 'content-type': 'application/json' } : {}) },
@@ -205,17 +254,28 @@ describe('hostile input on every route and string field: never a 5xx, always the
     seen.push({ ...c, status: res.status });
     const what = `${c.route} ${c.where} ${c.field} = ${c.value}: ${res.status}`;
     if (res.status >= 500) failures.push(`${what} (a 5xx)`);
-    else if (c.mustRefuse && res.status < 400) failures.push(`${what} (accepted text PostgreSQL cannot store)`);
-    if (res.status < 400) return;
-    let body: Record<string, unknown> | undefined;
+    else if (c.mustRefuse && res.status < 400) failures.push(`${what} (accepted what cannot be stored as sent)`);
+    let body: Record<string, any> | undefined;
     try {
       body = (res.headers.get('content-type') ?? '').includes('application/json') ? JSON.parse(text) : undefined;
     } catch {
       body = undefined;
     }
+    /** Whether a VALIDATION_FAILED names the field, or (`orParent`) the list or object holding it (`tags` for tags.0: class-validator's `each` rules). */
+    const named = (field: string, orParent: boolean) =>
+      body?.code === 'VALIDATION_FAILED' &&
+      Array.isArray(body.details) &&
+      body.details.some((d: { field?: string }) => d.field === field || (orParent && d.field !== undefined && field.startsWith(`${d.field}.`)));
+    if (c.mustName !== undefined && !named(c.mustName, true)) failures.push(`${what} (not VALIDATION_FAILED naming ${c.mustName}: ${text.slice(0, 160)})`);
+    else if (c.mustSay !== undefined && !(body?.details ?? []).some((d: { field?: string; problems?: string[] }) => d.field === c.mustName && d.problems?.some((p) => c.mustSay!.test(p)))) {
+      failures.push(`${what} (does not say ${c.mustSay}: ${text.slice(0, 160)})`);
+    }
+    if (c.mustNotName !== undefined && named(c.mustNotName, false)) failures.push(`${what} (refused a value the document allows: ${text.slice(0, 160)})`);
+    if (res.status < 400) return body;
     const shaped =
       body !== undefined && body.statusCode === res.status && typeof body.code === 'string' && /^[A-Z_]+$/.test(body.code) && typeof body.message === 'string';
     if (!shaped) failures.push(`${what} (not the error body: ${text.slice(0, 120)})`);
+    return body;
   }
 
   const pathOf = (o: Operation) => fillPath(o.path, { id: idFor(o.path) });
@@ -242,12 +302,14 @@ describe('hostile input on every route and string field: never a 5xx, always the
           ...RAW_UNSTORABLE.map((raw) => ({ query: `${p.name}[${raw}]=x`, raw: `[${raw}]`, refuse: true })),
           { query: `${p.name}[]=x&${p.name}[]=y`, raw: '[]', refuse: false },
           { query: `${p.name}[a][b][c]=x`, raw: '[a][b][c]', refuse: false },
-          { query: `${p.name}=x&${p.name}=y`, raw: 'twice', refuse: false },
+          // one value expected: "must be given once", not what a list of two breaks
+          { query: `${p.name}=x&${p.name}=y`, raw: 'twice', refuse: !deep && p.schema?.type !== 'array', name: !deep && p.schema?.type !== 'array' ? p.name : undefined },
           ...(p.name === 'cursor' ? HOSTILE_CURSORS.map((cursor) => ({ query: `cursor=${encodeURIComponent(cursor)}`, raw: cursor, refuse: true })) : []),
         ];
         for (const shape of shapes) {
           const value = shape.raw.length > 100 ? describeValue(shape.raw) : shape.raw;
-          const c = { route: operationName(o), where: 'query' as const, field: p.name, value, mustRefuse: shape.refuse };
+          const name = 'name' in shape ? shape.name : undefined;
+          const c = { route: operationName(o), where: 'query' as const, field: p.name, value, mustRefuse: shape.refuse, mustName: name, mustSay: name ? /must be given once$/ : undefined };
           await send(c, o.method, `${pathOf(o)}?${shape.query}`, {});
         }
       }
@@ -270,7 +332,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
       const strings = [...found.strings.map((p) => p.join('\u0001')), ...declaredStrings(doc, schema).map((p) => p.join('\u0001'))];
       for (const path of [...new Set(strings)].map((p) => (p === '' ? [] : p.split('\u0001')))) {
         for (const value of [...UNSTORABLE, ...AWKWARD]) {
-          const body = JSON.stringify(setAt(baseline, path, value)).replace(JSON.stringify(DEEP), DEEP_JSON);
+          const body = rawJson(setAt(baseline, path, value));
           const c = { route: operationName(o), where: 'body' as const, field: path.join('.'), value: describeValue(value), mustRefuse: UNSTORABLE.includes(value as string) };
           await send(c, o.method, pathOf(o), { body, json: true });
         }
@@ -279,7 +341,15 @@ describe('hostile input on every route and string field: never a 5xx, always the
         for (const key of HOSTILE_KEYS) {
           const target = path.reduce<any>((v, k) => v[k], baseline);
           const body = JSON.stringify(setAt(baseline, path, { ...target, [key]: 'v' }));
-          const c = { route: operationName(o), where: 'body' as const, field: `${path.join('.')}[key]`, value: describeValue(key), mustRefuse: UNSTORABLE_KEYS.includes(key) };
+          const reserved = RESERVED_KEYS.includes(key);
+          const c = {
+            route: operationName(o),
+            where: 'body' as const,
+            field: `${path.join('.')}[key]`,
+            value: describeValue(key),
+            mustRefuse: UNSTORABLE_KEYS.includes(key) || reserved,
+            mustName: reserved ? [...path, key].join('.') : undefined,
+          };
           await send(c, o.method, pathOf(o), { body, json: true });
         }
       }
@@ -299,6 +369,91 @@ describe('hostile input on every route and string field: never a 5xx, always the
       'POST /v1/templates/{id}/preview timeZone',
     ]) {
       expect(fields).toContain(field);
+    }
+  });
+
+  it('JSON bodies: null, numbers JSON cannot hold (1e400) and past-Date numbers (1e16) in every field, whatever its type', async () => {
+    const routes = new Set<string>();
+    for (const o of operations(doc)) {
+      const schema = o.op.requestBody?.content?.['application/json']?.schema;
+      if (!schema) continue;
+      routes.add(operationName(o));
+      const baseline = (BODY_OVERRIDES[operationName(o)] ?? ((b: unknown) => b))(sample(doc, schema));
+      // declared fields, and a new key in every free-form object (attributes, binding, components' objects)
+      const fields = [...declaredFields(doc, schema), ...places(baseline).objects.filter((p) => schemaAt(doc, schema, p).schema.properties === undefined && p.length > 0).map((p) => [...p, 'extra'])];
+      for (const path of [...new Set(fields.map((p) => p.join('\u0001')))].map((p) => p.split('\u0001'))) {
+        const { schema: at, free } = schemaAt(doc, schema, path);
+        for (const value of ANY_FIELD) {
+          const field = path.join('.');
+          const infinite = value === INFINITE || value === NEGATIVE_INFINITE;
+          const c: Case = {
+            route: operationName(o),
+            where: 'body',
+            field,
+            value: describeValue(value),
+            // JSON numbers that are not finite are refused everywhere; null wherever the document does not allow it
+            mustRefuse: infinite || (value === null && !free && at.nullable !== true),
+            mustName: infinite ? field : value === null && !free && at.nullable !== true ? field : undefined,
+            mustNotName: value === null && at.nullable === true ? field : undefined,
+          };
+          await send(c, o.method, pathOf(o), { body: rawJson(setAt(baseline, path, value)), json: true });
+        }
+      }
+    }
+    expect([...routes]).toEqual(expect.arrayContaining(['POST /v1/contacts', 'PATCH /v1/contacts/{id}', 'POST /v1/templates', 'POST /v1/templates/{id}/preview']));
+    const fields = new Set(seen.filter((c) => c.where === 'body' && c.value === 'null').map((c) => `${c.route} ${c.field}`));
+    for (const field of [
+      'PATCH /v1/contacts/{id} tags',
+      'PATCH /v1/contacts/{id} attributes',
+      'PATCH /v1/contacts/{id} name',
+      'POST /v1/contacts tags',
+      'POST /v1/contacts attributes.extra',
+      'PATCH /v1/templates/{id} components',
+      'POST /v1/templates/{id}/preview contact.attributes',
+      'POST /v1/templates/{id}/preview contact.attributes.extra',
+      'POST /v1/templates/{id}/preview locale',
+    ]) {
+      expect(fields).toContain(field);
+    }
+  });
+
+  it("preview: whatever a contact's attribute holds, a helper reading it gives that recipient a problem, never an error (given values and a stored contact)", async () => {
+    const route = 'POST /v1/templates/{id}/preview';
+    const url = `/v1/templates/${ids.templates}/preview`;
+    const sources = [
+      PREVIEW_DATE,
+      'due {{date attributes.when}}',
+      '{{date attributes.when dateStyle="long" timeStyle="short" tz="Asia/Jakarta"}}',
+      '{{#if attributes.when}}{{date attributes.when "HH:mm"}}{{/if}}',
+      '{{currency attributes.when "IDR"}}',
+      'total {{currency attributes.when "USD" "en-US"}}',
+      '{{urlencode attributes.when}}',
+      '{{title attributes.when}}',
+      '{{default (date attributes.when) "soon"}}',
+    ];
+    // the values a campaign's data can hold; the first ones are no date at all, or no real one
+    const values: unknown[] = [1e16, -1e16, 1e300, -1e300, 8.640000000000001e15, 5e-324, '1e300', '2025-02-30', '2026-13-45 99:99:99+00', '9999-12-31T23:59:60Z', true, {}, [], { a: [1] }, ''];
+    const unusableDate = (v: unknown) => !(typeof v === 'number' && Math.abs(v) <= 8.64e15);
+    for (const source of sources) {
+      for (const when of values) {
+        const c: Case = { route, where: 'body', field: `contact.attributes.when under ${source}`, value: describeValue(when), mustRefuse: false };
+        const body = await send(c, 'POST', url, { body: JSON.stringify({ binding: { 'body.1': source }, contact: { attributes: { when } } }), json: true });
+        const status = seen[seen.length - 1].status;
+        if (status !== 200) failures.push(`${c.field} = ${c.value}: ${status} (a preview of storable data is 200, ok or not)`);
+        else if (source.includes('date attributes') && !source.startsWith('{{default') && unusableDate(when) && body?.ok !== false) {
+          failures.push(`${c.field} = ${c.value}: ok ${JSON.stringify(body?.text?.body)} (a date the helper cannot use is a problem)`);
+        }
+      }
+      const c: Case = { route, where: 'body', field: `contact.attributes.when under ${source}`, value: '1e400', mustRefuse: true, mustName: 'contact.attributes.when' };
+      await send(c, 'POST', url, { body: `{"binding":${JSON.stringify({ 'body.1': source })},"contact":{"attributes":{"when":1e400}}}`, json: true });
+    }
+    // the same data stored on a contact
+    for (const [i, when] of values.entries()) {
+      const created = await client(env.url).post('/v1/contacts', { phone: `+628190000${String(100 + i).padStart(4, '0')}`, attributes: { when } });
+      expect(created.status).toBe(201);
+      const c: Case = { route, where: 'body', field: 'contactId (attributes.when stored)', value: describeValue(when), mustRefuse: false };
+      const body = await send(c, 'POST', url, { body: JSON.stringify({ binding: { 'body.1': PREVIEW_DATE }, contactId: created.body.id }), json: true });
+      if (unusableDate(when) && body?.ok !== false) failures.push(`stored attributes.when = ${c.value}: ${JSON.stringify(body)} (a date the helper cannot use is a problem)`);
     }
   });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { signWebhook } from '../src/whatsapp/webhook-signature';
+import { deleteRedisKeys } from './support/app';
 import { createTestDatabase } from './support/database';
 import { freePort, ROOT, ServiceProcess, waitForHealth } from './support/processes';
 
@@ -32,7 +33,7 @@ describe('logs carry no secrets, phone numbers or message bodies', () => {
     const env = {
       DATABASE_URL: db.url,
       DATABASE_POOL_SIZE: '3',
-      REDIS_PREFIX: `siaran-test-logs-${port}`,
+      REDIS_PREFIX: (prefix = `siaran-test-logs-${port}`),
       PORT: String(port),
       API_BOOTSTRAP_KEY: KEY,
       WHATSAPP_APP_SECRET: APP_SECRET,
@@ -45,10 +46,12 @@ describe('logs carry no secrets, phone numbers or message bodies', () => {
     await waitForHealth(url, api);
   });
 
+  let prefix = '';
   afterAll(async () => {
     await api?.stop();
     await worker?.stop();
     await db?.drop();
+    await deleteRedisKeys(prefix);
   });
 
   it('start-up errors name the variable and the rule, never its value', async () => {

@@ -153,4 +153,22 @@ describe('OpenAPI document', () => {
       '#/components/schemas/PreviewResultView',
     );
   });
+
+  it('lists every answer of the webhook intake, 413 PAYLOAD_TOO_LARGE included (webhook-gate.ts answers it)', () => {
+    const receive = doc.paths['/webhooks/whatsapp'].post;
+    expect(Object.keys(receive.responses).sort()).toEqual(['200', '400', '401', '413', '503']);
+    expect(receive.responses['413']).toMatchObject({ description: expect.stringContaining('PAYLOAD_TOO_LARGE') });
+    expect(receive.responses['413'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorView');
+  });
+
+  it('says which request fields take null: name clears, tags and attributes do not', () => {
+    const schemas = doc.components.schemas;
+    for (const dto of ['CreateContactDto', 'UpdateContactDto']) {
+      expect(schemas[dto].properties.name.nullable).toBe(true);
+      expect(schemas[dto].properties.tags.nullable).toBeUndefined();
+      expect(schemas[dto].properties.attributes.nullable).toBeUndefined();
+      expect(schemas[dto].properties.tags.description).toMatch(/tags: null is refused/);
+    }
+    expect(schemas.PreviewTemplateDto.properties.locale.description).toMatch(/Intl has data for/);
+  });
 });

@@ -364,6 +364,63 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
       }
     });
 
+    it('refuses a locale Intl has no data for (it would show English), and keeps the ones it has', async () => {
+      for (const locale of ['zz', 'und', 'zz-ZZ']) {
+        const res = await preview({ locale });
+        expect({ locale, status: res.status, fields: res.body.details?.map((d: { field: string }) => d.field) }).toEqual({ locale, status: 400, fields: ['locale'] });
+      }
+      const named = { binding: { 'body.1': '{{date attributes.due "d MMMM"}}' } };
+      for (const [locale, text] of [
+        ['id', 'Halo 5 Maret, ok.'],
+        ['ms', 'Halo 5 Mac, ok.'],
+        ['en-US', 'Halo 5 March, ok.'],
+      ]) {
+        const res = await preview({ ...named, locale });
+        expect({ locale, status: res.status, text: res.body.plainText }).toEqual({ locale, status: 200, text });
+      }
+      const literal = await preview({ binding: { 'body.1': '{{date attributes.due "d MMMM" locale="zz"}}' } });
+      expect(literal.body).toMatchObject({ statusCode: 400, code: 'TEMPLATE_BINDING_INVALID', details: { problems: [{ parameter: 'body.1', rule: 'invalid_helper_argument' }] } });
+    });
+
+    it("a date the helper cannot use is that recipient's problem (200, ok: false), for given values and for a stored contact", async () => {
+      const binding = { 'body.1': '{{date attributes.when "d MMM yyyy"}}' };
+      const cases: Array<[unknown, string]> = [
+        [1e16, 'out_of_range'],
+        [1e300, 'out_of_range'],
+        [8.640000000000001e15, 'out_of_range'],
+        [-1e16, 'out_of_range'],
+        ['1e300', 'not_a_date'],
+        ['2025-02-30', 'not_a_date'],
+        ['2025-04-31T10:00:00Z', 'not_a_date'],
+      ];
+      for (const [when, rule] of cases) {
+        const given = await api.post(`/v1/templates/${templateId}/preview`, { contact: { attributes: { when } }, binding });
+        const contact = await api.post('/v1/contacts', { phone: `+62816${String(cases.findIndex(([w]) => w === when)).padStart(8, '0')}`, attributes: { when } });
+        expect(contact.status).toBe(201);
+        const stored = await api.post(`/v1/templates/${templateId}/preview`, { contactId: contact.body.id, binding });
+        for (const res of [given, stored]) {
+          expect({ when, status: res.status, body: res.body }).toEqual({
+            when,
+            status: 200,
+            body: { ok: false, problems: [{ parameter: 'body.1', rule, message: expect.stringMatching(/^body\.1 cannot be rendered: the date helper/) }] },
+          });
+        }
+      }
+      // inside a longer text too (it rendered "due " before), and through Handlebars' own blocks
+      for (const source of ['due {{date attributes.when}}', '{{#if attributes.when}}{{date attributes.when}}{{/if}}']) {
+        const res = await api.post(`/v1/templates/${templateId}/preview`, { contact: { attributes: { when: 1e16 } }, binding: { 'body.1': source } });
+        expect(res.body).toMatchObject({ ok: false, problems: [{ parameter: 'body.1', rule: 'out_of_range' }] });
+      }
+      // a real day renders; `default` covers a value the helper cannot use
+      const real = await api.post(`/v1/templates/${templateId}/preview`, { contact: { attributes: { when: '2024-02-29' } }, binding });
+      expect(real.body.plainText).toBe('Halo 29 Feb 2024, ok.');
+      const covered = await api.post(`/v1/templates/${templateId}/preview`, {
+        contact: { attributes: { when: 1e16 } },
+        binding: { 'body.1': '{{default (date attributes.when) "soon"}}' },
+      });
+      expect(covered.body.plainText).toBe('Halo soon, ok.');
+    });
+
     it('keeps its formatter caches bounded whatever zones and locales come in', async () => {
       const zones = Intl.supportedValuesOf('timeZone').slice(0, 300);
       const { capacity } = formatterCacheSizes();

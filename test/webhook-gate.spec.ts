@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { TestEnv } from './support/app';
+import { TEST_API_KEY, TestEnv } from './support/app';
 
 /**
  * A webhook POST that cannot be genuine is answered before its body is read: an attacker cannot make
@@ -81,5 +81,39 @@ describe('webhook deliveries are refused before their body is read', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('bodies sent to JSON routes must say they are JSON', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    await env.startApi();
+  });
+  afterAll(() => env.close());
+
+  const send = (path: string, contentType: string | undefined, body: string, method = 'POST') =>
+    fetch(`${env.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, ...(contentType ? { 'content-type': contentType } : {}) },
+      body,
+    });
+
+  it.each([
+    ['application/x-www-form-urlencoded', '{"phone":"+6281234567890"}'],
+    ['text/plain', '{"phone":"+6281234567890"}'],
+    ['multipart/form-data; boundary=x', '--x--'],
+    ['application/merge-patch+json', '{"phone":"+6281234567890"}'],
+  ])('a %s body to POST /v1/contacts is 415, not a misleading 400', async (type, body) => {
+    const res = await send('/v1/contacts', type, body);
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('JSON (with a charset) passes, and a POST without a body needs no type', async () => {
+    expect((await send('/v1/contacts', 'application/json; charset=utf-8', '{"phone":"+6281234567890"}')).status).toBe(201);
+    const noBody = await fetch(`${env.url}/v1/templates/sync`, { method: 'POST', headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(noBody.status).not.toBe(415);
   });
 });

@@ -38,14 +38,17 @@ export class ApiKeysRepository {
     return rows<ApiKeyRow>(this.db, `SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, id`);
   }
 
-  /** Revokes the active keys matching a name, an id or a key prefix; returns what it revoked. */
-  revoke(nameIdOrPrefix: string, db: Db = this.db): Promise<ApiKeyRow[]> {
+  /**
+   * Revokes the active keys matching a name, an id, a key prefix or (given `keyHash`) the key
+   * itself; returns what it revoked.
+   */
+  revoke(nameIdOrPrefix: string, db: Db = this.db, keyHash: string | null = null): Promise<ApiKeyRow[]> {
     return rows<ApiKeyRow>(
       db,
       `UPDATE api_keys SET revoked_at = now()
-        WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1 OR key_prefix = $1)
+        WHERE revoked_at IS NULL AND (name = $1 OR id::text = $1 OR key_prefix = $1 OR key_hash = $2)
         RETURNING ${COLUMNS}`,
-      [nameIdOrPrefix],
+      [nameIdOrPrefix, keyHash],
     );
   }
 

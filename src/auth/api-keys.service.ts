@@ -56,8 +56,9 @@ export class ApiKeysService {
     }
   }
 
-  revoke(nameIdOrPrefix: string): Promise<ApiKeyRow[]> {
-    return this.keys.revoke(nameIdOrPrefix);
+  /** Revokes by name, id, the prefix `apikey list` shows, or the whole key. */
+  revoke(nameIdPrefixOrKey: string): Promise<ApiKeyRow[]> {
+    return this.keys.revoke(nameIdPrefixOrKey, undefined, hashApiKey(nameIdPrefixOrKey));
   }
 
   list(): Promise<ApiKeyRow[]> {

@@ -6,7 +6,7 @@ import { createDataSource } from '../database/data-source';
 
 const USAGE = `Usage:
   npm run apikey -- create <name>           create a key; it is printed once
-  npm run apikey -- revoke <name|id|prefix> revoke the matching active keys
+  npm run apikey -- revoke <name|id|prefix|key> revoke the matching active keys
   npm run apikey -- list                    list keys (never the keys themselves)`;
 
 async function main(): Promise<number> {

@@ -104,10 +104,17 @@ function serve(): void {
   for (const child of children.values()) child.on('exit', (code) => stop(code ?? 1));
   process.on('SIGINT', () => stop(0));
   process.on('SIGTERM', () => stop(0));
-  process.stderr.write(
-    `Siaran API on http://localhost:${PORT} (docs at /docs), worker running.\n` +
-      `Create an API key in another terminal: npm run apikey -- create me\n`,
-  );
+  process.on('SIGHUP', () => stop(0));
+  // Said once both are ready, not before: a port in use or a database down shows as the failure it is.
+  const banner = setInterval(() => {
+    if (ready.size < children.size) return;
+    clearInterval(banner);
+    process.stderr.write(
+      `Siaran API on http://localhost:${PORT} (docs at /docs), worker running. Ctrl-C stops both.\n` +
+        `Create an API key in another terminal: npm run apikey -- create me\n`,
+    );
+  }, 100);
+  banner.unref();
 }
 
 if (SMOKE) void smoke();

@@ -22,9 +22,18 @@ export interface SafeError {
   [key: string]: unknown;
 }
 
-/** The loggable view of an error (pino's `err` serializer). Follows `cause` one level. */
+/**
+ * The loggable view of an error (pino's `err` serializer). Follows `cause` one level. Idempotent:
+ * a view passed in again (a caller that already made one) comes back as it is.
+ */
 export function safeError(error: unknown, depth = 0): SafeError | unknown {
-  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? { type: 'non-error', message: '[object]' } : error;
+  if (!(error instanceof Error)) {
+    if (typeof error !== 'object' || error === null) return error;
+    const bag = error as Record<string, unknown>;
+    if (typeof bag.type === 'string' && typeof bag.message === 'string') return error;
+    // Something thrown that is not an Error: its class and message only, never its fields.
+    return { type: (error as object).constructor?.name ?? 'Object', message: typeof bag.message === 'string' ? bag.message : '[not an Error]' };
+  }
   const view: SafeError = { type: error.name || error.constructor?.name || 'Error', message: error.message, stack: error.stack };
   const bag = error as unknown as Record<string, unknown>;
   for (const key of SAFE_ERROR_KEYS) {

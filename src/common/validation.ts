@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { getMetadataStorage, registerDecorator, ValidateIf, ValidationOptions } from 'class-validator';
 import { DomainError } from './domain-error';
 
 export interface FieldProblem {
@@ -7,11 +7,29 @@ export interface FieldProblem {
   problems: string[];
 }
 
-/** Flattens class-validator's tree into one entry per field (`attributes.city`, `items.0.name`). */
+/**
+ * Constraints that say what kind of value a field holds, most basic first. When one of them fails,
+ * the other constraints of the field (lengths, ranges, patterns) have nothing sensible to say:
+ * "must not be greater than 500; must not be less than 1; must be an integer" for `limit=1&limit=2`.
+ */
+const KIND_CHECKS = ['isNotNull', 'isDefined', 'isArray', 'isObject', 'isString', 'isInt', 'isNumber', 'isBoolean', 'nestedValidation'];
+
+/**
+ * One coherent problem for a field: the most basic kind check that failed, otherwise the first
+ * constraint declared (class-validator runs a property's decorators bottom-up, so its last one).
+ * This holds whatever order a DTO declares its decorators in.
+ */
+function oneProblem(constraints: Record<string, string>): string {
+  for (const kind of KIND_CHECKS) if (constraints[kind] !== undefined) return constraints[kind];
+  const messages = Object.values(constraints);
+  return messages[messages.length - 1];
+}
+
+/** Flattens class-validator's tree into one entry per field (`attributes.city`, `items.0.name`), each with one problem. */
 export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    const own = e.constraints && Object.keys(e.constraints).length > 0 ? [{ field, problems: [oneProblem(e.constraints)] }] : [];
     return [...own, ...fieldProblems(e.children ?? [], field)];
   });
 }
@@ -41,10 +59,21 @@ export const UNSTORABLE_TEXT = 'must not contain NUL (\\u0000) or unpaired UTF-1
 /** Deeper JSON than this is refused before class-transformer (recursive) walks it. */
 export const MAX_INPUT_DEPTH = 32;
 
+/** JSON.parse reads 1e400 as Infinity, which JSON.stringify (and so jsonb) would store as null. */
+export const NOT_FINITE = 'must be a finite number (1e400 and the like are beyond what a JSON number can hold here, and would be stored as null)';
+
 /**
- * Every string (object keys included) in a request's input that PostgreSQL could not store, and
- * any nesting deeper than MAX_INPUT_DEPTH, as field problems (`attributes.city`, `tags.2`,
- * `components.0.text`). Iterative, so hostile nesting cannot exhaust the stack.
+ * Object keys JavaScript treats specially: class-transformer drops them, and `__proto__` set by
+ * assignment changes an object's prototype instead of adding a key. Refused rather than lost.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEY = 'is a reserved name (__proto__, constructor and prototype are not kept as keys): choose another';
+
+/**
+ * What a request's input holds that could not be stored as sent, as field problems (`attributes.city`,
+ * `tags.2`, `components.0.text`): strings (object keys included) PostgreSQL cannot store, numbers
+ * that are not finite (1e400 parses to Infinity), the keys __proto__, constructor and prototype,
+ * and nesting deeper than MAX_INPUT_DEPTH. Iterative, so hostile nesting cannot exhaust the stack.
  */
 export function unstorableInput(value: unknown, root: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -53,6 +82,10 @@ export function unstorableInput(value: unknown, root: string): FieldProblem[] {
     const { value: v, path, depth } = stack.pop()!;
     if (typeof v === 'string') {
       if (!isStorableText(v)) problems.push({ field: path || 'value', problems: [UNSTORABLE_TEXT] });
+      continue;
+    }
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) problems.push({ field: path || 'value', problems: [NOT_FINITE] });
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
@@ -66,16 +99,51 @@ export function unstorableInput(value: unknown, root: string): FieldProblem[] {
         problems.push({ field: childPath, problems: [`the key ${UNSTORABLE_TEXT}`] });
         continue;
       }
+      if (RESERVED_KEYS.has(key)) {
+        problems.push({ field: childPath, problems: [`the key "${key}" ${RESERVED_KEY}`] });
+        continue;
+      }
       stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
   return problems;
 }
 
+/** Whether a DTO property takes a list (it has an @IsArray() rule), so a repeated query parameter is expected. */
+function takesList(metatype: unknown, property: string): boolean {
+  if (typeof metatype !== 'function') return false;
+  const rules = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+  return rules.some((rule) => rule.propertyName === property && rule.name === 'isArray');
+}
+
+function knownProperty(metatype: unknown, property: string): boolean {
+  if (typeof metatype !== 'function') return false;
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(metatype, '', true, false)
+    .some((rule) => rule.propertyName === property);
+}
+
+const SCALARS: readonly unknown[] = [String, Number, Boolean];
+
 /**
- * The global pipe: first refuses text PostgreSQL cannot store anywhere in the body, query or route
- * parameters (one rule for every route, so a new DTO cannot forget it), then validates the DTO:
- * unknown fields are an error, and each bad field is listed.
+ * Query parameters given more than once (`limit=1&limit=2`, which the query parser makes a list)
+ * where one value is expected: a DTO property without @IsArray(), or a single @Query('name') of a
+ * scalar type.
+ */
+export function repeatedParameters(value: unknown, metadata: ArgumentMetadata): string[] {
+  if (metadata.type !== 'query') return [];
+  if (metadata.data) return Array.isArray(value) && SCALARS.includes(metadata.metatype) ? [metadata.data] : [];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value)
+    .filter(([key, v]) => Array.isArray(v) && knownProperty(metadata.metatype, key) && !takesList(metadata.metatype, key))
+    .map(([key]) => key);
+}
+
+/**
+ * The global pipe: first refuses what could not be stored as sent anywhere in the body, query or
+ * route parameters (see unstorableInput: one rule for every route, so a new DTO cannot forget it),
+ * then validates the DTO: unknown fields are an error, and each bad field is listed once, with one
+ * problem (see fieldProblems). A query parameter given twice where one is expected says so.
  */
 export class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
@@ -83,7 +151,20 @@ export class RequestValidationPipe extends ValidationPipe {
       const problems = unstorableInput(value, metadata.data ?? '');
       if (problems.length > 0) throw validationFailed(problems);
     }
-    return super.transform(value, metadata);
+    const repeated = repeatedParameters(value, metadata);
+    if (repeated.length === 0) return super.transform(value, metadata);
+    const problems: FieldProblem[] = repeated.map((field) => ({ field, problems: [`${field} must be given once`] }));
+    if (!metadata.data) {
+      // The other parameters are still checked, so every problem is listed at once.
+      const rest = Object.fromEntries(Object.entries(value as object).filter(([key]) => !repeated.includes(key)));
+      try {
+        await super.transform(rest, metadata);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'VALIDATION_FAILED' || !Array.isArray(error.details)) throw error;
+        problems.push(...(error.details as FieldProblem[]));
+      }
+    }
+    throw validationFailed(problems);
   }
 }
 
@@ -108,6 +189,14 @@ const ISO_TIMESTAMP =
  * 0-23, offsets up to ±15:59. Without a zone it is UTC.
  */
 export function parseIsoTimestamp(text: string): Date | null {
+  return parseIsoDateTime(text)?.date ?? null;
+}
+
+/**
+ * parseIsoTimestamp, also telling whether the text carried a zone (`Z` or an offset): without one
+ * it is a wall-clock time, returned as if it were UTC. (The date helper shows such a time as written.)
+ */
+export function parseIsoDateTime(text: string): { date: Date; zoned: boolean } | null {
   const m = ISO_TIMESTAMP.exec(text.trim());
   if (!m) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -127,7 +216,7 @@ export function parseIsoTimestamp(text: string): Date | null {
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millis);
-  return new Date(date.getTime() - offsetMinutes * 60_000);
+  return { date: new Date(date.getTime() - offsetMinutes * 60_000), zoned: zone !== undefined };
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -181,12 +270,18 @@ export function canonicalTimeZone(zone: string): string | null {
   }
 }
 
-/** The canonical BCP 47 tag of a locale (`EN-us` → `en-US`), or null when it is not one (`tr-!!`, `en_US`). */
+/**
+ * The canonical BCP 47 tag of a locale (`EN-us` → `en-US`), or null when it is not one (`tr-!!`,
+ * `en_US`) or when Intl has no data for it (`zz`, `und`): Intl would silently format such a locale
+ * in its default one (English). A region Intl does not list falls back to its language, as Intl
+ * does (`en-ZZ` is English, `prs-AF` is Dari as `fa-AF`); that is data for the tag, so it is kept.
+ */
 export function canonicalLocale(locale: string): string | null {
   if (locale.length === 0 || locale.length > 64) return null;
   try {
     const list = Intl.getCanonicalLocales(locale);
-    return list.length === 1 ? list[0] : null;
+    if (list.length !== 1) return null;
+    return Intl.DateTimeFormat.supportedLocalesOf(list).length === 1 ? list[0] : null;
   } catch {
     return null;
   }
@@ -204,14 +299,39 @@ export function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
     });
 }
 
-/** A well-formed BCP 47 locale (id, id-ID, en-US); `en_US` and `tr-!!` are not. */
+export const LOCALE_RULE = 'a BCP 47 locale Intl has data for, such as id, id-ID, ms or en-US';
+
+/** A well-formed BCP 47 locale Intl has data for (id, id-ID, ms, en-US); `en_US`, `tr-!!` and `zz` are not. */
 export function IsLocale(options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>
     registerDecorator({
       name: 'isLocale',
       target: target.constructor,
       propertyName: propertyName as string,
-      options: { message: `${String(propertyName)} must be a BCP 47 locale such as id, id-ID or en-US`, ...options },
+      options: { message: `${String(propertyName)} must be ${LOCALE_RULE}`, ...options },
       validator: { validate: (value: unknown) => typeof value === 'string' && canonicalLocale(value) !== null },
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Optional fields and null
+
+/**
+ * The field may be left out, but null is refused with 400 VALIDATION_FAILED naming it (`tags must
+ * not be null: …`), for fields where null has no meaning of its own. class-validator's @IsOptional
+ * skips every rule for null as well, which let null through to the service (PATCH `tags: null`
+ * was a NOT NULL violation, a 500). Fields where null does mean something (`name: null` clears a
+ * contact's name) keep @IsOptional and say `nullable: true` in their @ApiProperty.
+ */
+export function IsOptionalNotNull(hint = 'leave the field out instead'): PropertyDecorator {
+  return (target, propertyName) => {
+    ValidateIf((_object: object, value: unknown) => value !== undefined)(target, propertyName as string);
+    registerDecorator({
+      name: 'isNotNull',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must not be null: ${hint}` },
+      validator: { validate: (value: unknown) => value !== null },
+    });
+  };
 }

@@ -83,7 +83,10 @@ export class ContactsService {
   }
 
   /**
-   * Changes name, attributes (merged; null removes a key) and tags (replaced). The phone cannot
+   * Changes name (null clears it), attributes (merged; null removes a key) and tags (replaced; []
+   * removes them). `attributes: null` and `tags: null` never get here: the DTO refuses them (400
+   * VALIDATION_FAILED naming the field, see ContactFieldsDto), as null could mean "unchanged" as
+   * well as "clear everything". The phone cannot
    * change: consent belongs to the person behind a number (README, Contacts and consent), so a
    * different phone is 422 CONTACT_PHONE_IMMUTABLE; the contact's own number (in any format) is
    * accepted and changes nothing.
@@ -101,9 +104,10 @@ export class ContactsService {
     return row;
   }
 
-  /** 404 for an unknown contact; 422 CONTACT_PHONE_IMMUTABLE unless `given` is its own number (read in its country). */
+  /** 404 for an unknown contact; 422 CONTACT_PHONE_IMMUTABLE unless `given` is its own number (read in its country), or null for a contact without one. */
   private async assertSamePhone(id: string, given: unknown): Promise<void> {
     const current = await this.get(id);
+    if (given === null && current.phone === null) return;
     const country = current.country !== null && isCountryCode(current.country) ? current.country : undefined;
     const parsed = typeof given === 'string' ? normalisePhone(given, country) : undefined;
     if (!parsed?.ok || parsed.e164 !== current.phone) {

@@ -66,8 +66,14 @@ export type ValueRule =
   | 'too_long'
   /** A currency amount, latitude or longitude that is not a number. */
   | 'not_a_number'
-  /** A latitude or longitude outside its range. */
+  /** A latitude or longitude outside its range; epoch milliseconds beyond what a date can hold (±8.64e15) for the date helper. */
   | 'out_of_range'
+  /** What the date helper got is no date: not ISO 8601 nor epoch milliseconds, or a day that does not exist (2025-02-30). */
+  | 'not_a_date'
+  /** A helper argument from the contact's data that Intl does not know (a time zone, locale or currency code), or text urlencode cannot encode. */
+  | 'invalid_value'
+  /** Rendering this contact's data threw (nothing in the data should make it; the contact is reported rather than the render broken). */
+  | 'render_failed'
   /** A URL-button suffix with characters that are not allowed in a URL (use {{urlencode …}}). */
   | 'not_url_safe'
   /** A media link or call-to-action URL that is not an http(s) URL. */

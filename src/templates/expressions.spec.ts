@@ -71,6 +71,16 @@ describe('expressions', () => {
     expect(out).toEqual(expected);
   });
 
+  it('records, per expression, a value a helper could not use (it prints as Handlebars prints it: empty)', () => {
+    const out: string[] = [];
+    const currency = indexes[FLAT.indexOf('{{currency attributes.total "IDR"}} {{currency attributes.total "USD" "en-US"}}')];
+    batch.renderInto(CONTACTS[1], out); // total: 'n/a'
+    expect(batch.issueOf(currency)).toMatchObject({ rule: 'not_a_number' });
+    expect(indexes.filter((i) => batch.issueOf(i) !== null)).toEqual([currency]);
+    batch.renderInto(CONTACTS[0], out);
+    expect(batch.hasIssues).toBe(false);
+  });
+
   it('finds the paths a text needs, outside default and blocks', () => {
     const c = new ExpressionCompiler(DEFAULTS);
     const add = (source: string) => {

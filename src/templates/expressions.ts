@@ -1,17 +1,20 @@
 import Handlebars from 'handlebars';
-import { canonicalLocale, canonicalTimeZone, FieldProblem, validationFailed } from '../common/validation';
+import { canonicalLocale, canonicalTimeZone, FieldProblem, LOCALE_RULE, validationFailed } from '../common/validation';
 import type { BindingRule, RenderContact } from './binding-problems';
 import {
   createHelpers,
   display,
   HELPER_NAMES,
+  IssueSink,
   isCurrencyCode,
   isDateStyle,
   isLocale,
   isMissing,
   isTimeZone,
+  toInstant,
   unknownPatternLetters,
   type HelperDefaults,
+  type HelperIssue,
   type HelperName,
 } from './helpers';
 
@@ -32,6 +35,10 @@ import {
  * AST, with the same helper functions and Handlebars' lookup rules: own properties only, null and
  * undefined print as "". Blocks (`{{#if}}`, `{{#each}}`), subexpressions and the built-in helpers
  * run through Handlebars itself. A test renders a corpus both ways and compares.
+ *
+ * One contact's data never breaks a render: a value a helper cannot use (see helpers.ts, Unusable)
+ * and anything that throws while an expression is evaluated become that expression's issue
+ * (`ExpressionBatch.issueOf`), which the caller reports as the recipient's problem.
  */
 
 type Program = hbs.AST.Program;
@@ -57,7 +64,7 @@ interface Analysis {
 type FlatPiece = string | { path: string[] } | FlatCall;
 
 interface FlatCall {
-  helper: (...args: unknown[]) => string;
+  helper: (...args: unknown[]) => unknown;
   /** Paths are resolved per render; literals are fixed. */
   args: Array<{ path: string[] } | { value: unknown }>;
   /** Reused for every call: its slots are overwritten before each call, and the options object stays last. */
@@ -71,7 +78,9 @@ type Entry =
 
 export class ExpressionCompiler {
   private readonly hb = Handlebars.create();
-  private readonly helpers: Record<HelperName, (...args: unknown[]) => string>;
+  private readonly helpers: Record<HelperName, (...args: unknown[]) => unknown>;
+  /** Where the helpers report what they cannot use; read by the batch after each expression. */
+  private readonly sink = new IssueSink();
   private readonly entries: Entry[] = [];
   /** Helpers that Handlebars itself calls: only these stay registered (see `build`). */
   private readonly usedHelpers = new Set<string>();
@@ -84,14 +93,14 @@ export class ExpressionCompiler {
     const locale = canonicalLocale(defaults.locale);
     const timeZone = canonicalTimeZone(defaults.timeZone);
     const problems: FieldProblem[] = [];
-    if (locale === null) problems.push({ field: 'locale', problems: ['locale must be a BCP 47 locale such as id, id-ID or en-US'] });
+    if (locale === null) problems.push({ field: 'locale', problems: [`locale must be ${LOCALE_RULE}`] });
     if (timeZone === null) problems.push({ field: 'timeZone', problems: ['timeZone must be an IANA time zone such as Asia/Jakarta or UTC'] });
     if (problems.length > 0) throw validationFailed(problems);
     // Only the block helpers a message needs stay; `log` would write to the console from a message.
     for (const name of Object.keys(this.hb.helpers)) {
       if (!ALL_HELPERS.includes(name) && name !== 'helperMissing' && name !== 'blockHelperMissing') this.hb.unregisterHelper(name);
     }
-    this.helpers = createHelpers({ locale: locale!, timeZone: timeZone! });
+    this.helpers = createHelpers({ locale: locale!, timeZone: timeZone! }, this.sink);
     for (const name of HELPER_NAMES) this.hb.registerHelper(name, this.helpers[name]);
   }
 
@@ -125,7 +134,7 @@ export class ExpressionCompiler {
       knownHelpers: Object.fromEntries(ALL_HELPERS.map((name) => [name, true])),
     };
     for (const entry of this.entries) if (entry.kind === 'handlebars') entry.template = this.hb.compile(entry.ast, options);
-    const batch = new ExpressionBatch(this.entries);
+    const batch = new ExpressionBatch(this.entries, this.sink);
     batch.renderInto({ attributes: {} }, []); // compiles now (Handlebars compiles lazily), not at the first recipient
     return batch;
   }
@@ -183,23 +192,59 @@ export class ExpressionCompiler {
   }
 }
 
+const RENDER_FAILED: HelperIssue = { rule: 'render_failed', message: "cannot be rendered with this contact's data" };
+
 /** The compiled expressions of one campaign. `renderInto` is the per-recipient hot path. */
 export class ExpressionBatch {
-  constructor(private readonly entries: readonly Entry[]) {}
+  /** The last render's issues by expression index; null when it had none (the usual case: nothing allocated). */
+  private issues: Array<HelperIssue | undefined> | null = null;
+
+  constructor(
+    private readonly entries: readonly Entry[],
+    private readonly sink: IssueSink = new IssueSink(),
+  ) {}
 
   get size(): number {
     return this.entries.length;
   }
 
-  /** Renders every expression for one contact: `out[i]` is expression i's text. */
+  /**
+   * Renders every expression for one contact: `out[i]` is expression i's text. Never throws for
+   * data: an expression whose data a helper could not use (printed as "", as Handlebars would), or
+   * whose evaluation threw (then all of it is ""), has an issue (`issueOf`) until the next render.
+   * Callers check the issue before anything else about the value: `hasMissing` and `missingPaths`
+   * read the same data again.
+   */
   renderInto(contact: RenderContact, out: string[]): void {
     const entries = this.entries;
+    const sink = this.sink;
+    this.issues = null;
+    sink.issue = null;
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
-      if (entry.kind === 'constant') out[i] = entry.value;
-      else if (entry.kind === 'flat') out[i] = renderFlat(entry.pieces, contact);
-      else out[i] = entry.template!(contact);
+      try {
+        if (entry.kind === 'constant') out[i] = entry.value;
+        else if (entry.kind === 'flat') out[i] = renderFlat(entry.pieces, contact);
+        else out[i] = entry.template!(contact);
+      } catch {
+        out[i] = '';
+        sink.report(RENDER_FAILED);
+      }
+      if (sink.issue !== null) {
+        (this.issues ??= [])[i] = sink.issue;
+        sink.issue = null;
+      }
     }
+  }
+
+  /** Why expression `index` could not be rendered for the last contact, or null. */
+  issueOf(index: number): HelperIssue | null {
+    return this.issues?.[index] ?? null;
+  }
+
+  /** Whether any expression of the last render has an issue. */
+  get hasIssues(): boolean {
+    return this.issues !== null;
   }
 
   /** Whether a path that expression `index` needs is missing for this contact. */
@@ -240,7 +285,7 @@ function renderFlat(pieces: readonly FlatPiece[], contact: RenderContact): strin
         const arg = args[a];
         scratch[a] = 'path' in arg ? lookup(contact, arg.path) : arg.value;
       }
-      out += piece.helper(...scratch);
+      out += piece.helper(...scratch) as string; // an Unusable prints "" and reports itself (helpers.ts)
     }
   }
   return out;
@@ -336,7 +381,7 @@ function hashLiteral(call: Call, key: string): string | undefined {
 function checkHelperArguments(name: string, call: Call, problems: ExpressionProblem[]): void {
   const bad = (message: string) => problems.push({ rule: 'invalid_helper_argument', message });
   const locale = (value: string | undefined) => {
-    if (value !== undefined && !isLocale(value)) bad(`"${value}" is not a locale (examples: id, en-US)`);
+    if (value !== undefined && !isLocale(value)) bad(`"${value}" is not ${LOCALE_RULE}`);
   };
   if (name === 'currency') {
     const code = literal(call.params[1]);
@@ -344,6 +389,11 @@ function checkHelperArguments(name: string, call: Call, problems: ExpressionProb
     else if (code !== undefined && !isCurrencyCode(code)) bad(`"${code}" is not an ISO 4217 currency code (examples: IDR, USD)`);
     locale(literal(call.params[2]));
   } else if (name === 'date') {
+    const given = call.params[0] === undefined ? { literal: false as const } : literalValue(call.params[0]);
+    if (given.literal && given.value !== undefined && given.value !== null) {
+      const instant = toInstant(given.value);
+      if ('rule' in instant) bad(`the date ${JSON.stringify(given.value)} ${instant.message.replace(/^cannot be rendered: the date helper /, '')}`);
+    }
     const pattern = literal(call.params[1]);
     const unknown = pattern === undefined ? [] : unknownPatternLetters(pattern);
     if (unknown.length > 0) bad(`the date pattern "${pattern}" has unknown letters ${unknown.join(', ')} (quote literal text: 'at')`);

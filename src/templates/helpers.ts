@@ -1,11 +1,17 @@
 /**
  * The Handlebars helpers a binding may use. Each is a pure function of its arguments and of the
- * campaign's locale and time zone; none throws on data (bad data renders empty, and the empty-value
- * rule reports it for that recipient), and none escapes anything: WhatsApp text is not HTML.
+ * campaign's locale and time zone, and none escapes anything: WhatsApp text is not HTML. None
+ * throws on data. A missing value (undefined, null, blank) renders empty, for the empty-value and
+ * missing-value rules to report. A value that is there but that the helper cannot use is
+ * `Unusable` (see below): `default` replaces it as it replaces a missing value; printed anywhere
+ * else it renders empty and becomes a problem of that recipient, with the reason (`not_a_date`,
+ * `out_of_range`, `not_a_number`, `invalid_value`). Examples: a date of 1e16 ms (past what a Date
+ * holds), "2025-02-30" (no such day: JS would roll it over to 2 March), an amount "n/a", a time
+ * zone from the contact's data that Intl does not know, text with an unpaired surrogate for urlencode.
  *
  * | helper | example | result |
  * | --- | --- | --- |
- * | `default` | `{{default attributes.city "Jakarta"}}` | the first argument that is not missing (undefined, null or blank) |
+ * | `default` | `{{default attributes.city "Jakarta"}}` | the first argument that is not missing (undefined, null, blank, or a value another helper could not use) |
  * | `upper` / `lower` | `{{upper name}}` | locale-aware case ("élodie" → "ÉLODIE"; `tr`: "i" → "İ") |
  * | `title` | `{{title attributes.city}}` | "jean-pierre DUPONT" → "Jean-Pierre Dupont" (Unicode letters) |
  * | `trim` | `{{trim attributes.code}}` | without leading and trailing white space |
@@ -13,8 +19,9 @@
  * | `date` | `{{date attributes.due "d MMMM yyyy"}}` | "5 Maret 2026" in an `id` template |
  * | `currency` | `{{currency attributes.total "IDR"}}` | "Rp 150.000,00" (locale: 3rd argument or the campaign's) |
  *
- * `date` takes a Date, epoch milliseconds or an ISO 8601 string, then either a pattern (second
- * argument, default "d MMM yyyy") or Intl styles (`dateStyle="long" timeStyle="short"`), and
+ * `date` takes a Date, epoch milliseconds (at most ±8.64e15, what a Date can hold) or an ISO 8601
+ * string naming a real day and time (years 1 to 9999; see parseIsoTimestamp), then either a
+ * pattern (second argument, default "d MMM yyyy") or Intl styles (`dateStyle="long" timeStyle="short"`), and
  * options `tz="Asia/Jakarta"` and `locale="en-GB"` (defaults: the campaign's). Pattern letters:
  * yyyy yy (year), MMMM MMM MM M (month: name, short name, 2-digit, number), dd d (day),
  * EEEE EEE (weekday name, short name), HH H (hour 0-23), hh h (hour 1-12), mm (minutes),
@@ -23,7 +30,8 @@
  * shown as written; one with `Z` or an offset is an instant and is shown in `tz`.
  */
 
-import { canonicalLocale, canonicalTimeZone } from '../common/validation';
+import { canonicalLocale, canonicalTimeZone, parseIsoDateTime } from '../common/validation';
+import type { ValueRule } from './binding-problems';
 import { BoundedCache } from './bounded-cache';
 
 export const HELPER_NAMES = ['default', 'upper', 'lower', 'title', 'trim', 'urlencode', 'date', 'currency'] as const;
@@ -41,13 +49,77 @@ interface HelperOptions {
   hash?: Record<string, unknown>;
 }
 
-type Helper = (...args: unknown[]) => string;
+type Helper = (...args: unknown[]) => string | Unusable;
+
+// ---------------------------------------------------------------------------------------------
+// Values a helper cannot use
+
+/** Why a helper could not use a value it was given; the renderer prefixes the parameter's name. */
+export interface HelperIssue {
+  rule: Extract<ValueRule, 'not_a_date' | 'out_of_range' | 'not_a_number' | 'invalid_value' | 'render_failed'>;
+  message: string;
+}
+
+/**
+ * Collects the issue of the expression being rendered (the first one wins). One per compiled
+ * batch: rendering is synchronous, so the batch reads and clears it after each expression.
+ */
+export class IssueSink {
+  issue: HelperIssue | null = null;
+
+  report(issue: HelperIssue): void {
+    this.issue ??= issue;
+  }
+}
+
+/**
+ * A helper's answer for a value it cannot use. `default` (and every other helper given one as an
+ * argument) passes it on instead of reading it; once printed, it prints "" and reports its issue.
+ * The fields are private (#), so Handlebars' `each` and `lookup` see an object with nothing in it.
+ */
+export class Unusable {
+  readonly #issue: HelperIssue;
+  readonly #sink: IssueSink | undefined;
+
+  constructor(issue: HelperIssue, sink: IssueSink | undefined) {
+    this.#issue = issue;
+    this.#sink = sink;
+  }
+
+  get issue(): HelperIssue {
+    return this.#issue;
+  }
+
+  [Symbol.toPrimitive](): string {
+    this.#sink?.report(this.#issue);
+    return '';
+  }
+
+  toString(): string {
+    return this[Symbol.toPrimitive]();
+  }
+}
+
+const cannot = (helper: string, rule: HelperIssue['rule'], why: string): HelperIssue => ({ rule, message: `cannot be rendered: ${helper} ${why}` });
+
+export const HELPER_ISSUES = {
+  dateOutOfRange: cannot('the date helper', 'out_of_range', 'got epoch milliseconds outside what a date can hold (at most ±8.64e15, about 273,790 years either side of 1970)'),
+  dateImpossible: cannot('the date helper', 'not_a_date', 'got a day or time that does not exist (such as 30 February, 31 April or 24:00), or a year outside 1 to 9999'),
+  notADate: cannot('the date helper', 'not_a_date', 'needs epoch milliseconds or an ISO 8601 date such as 2026-03-05 or 2026-03-05T10:00:00Z'),
+  dateFormat: cannot('the date helper', 'invalid_value', 'got a time zone, locale or style that Intl does not know'),
+  currencyAmount: cannot('the currency helper', 'not_a_number', 'needs a plain number such as 150000 or 1500.5'),
+  currencyCode: cannot('the currency helper', 'invalid_value', 'got a currency code (ISO 4217, such as IDR) or a locale that Intl does not know'),
+  urlText: cannot('urlencode', 'invalid_value', 'got text with an unpaired UTF-16 surrogate, which has no URL encoding'),
+} as const;
 
 const NOT_BLANK = /\S/;
 
-/** Missing for `default` and for the empty-value rule: undefined, null, or a string of only white space. */
+/**
+ * Missing for `default` and for the empty-value rule: undefined, null, a string of only white
+ * space, or a value another helper could not use (so `default` covers it).
+ */
 export function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && !NOT_BLANK.test(value));
+  return value === undefined || value === null || (typeof value === 'string' && !NOT_BLANK.test(value)) || value instanceof Unusable;
 }
 
 /** What Handlebars itself prints for a value (without escaping). */
@@ -70,35 +142,68 @@ function stringOption(hash: Record<string, unknown>, key: string): string | unde
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-export function createHelpers(defaults: HelperDefaults): Record<HelperName, Helper> {
+/** The first positional argument another helper could not use, to pass on; null when there is none. */
+function unusableArgument(args: unknown[]): Unusable | null {
+  for (let i = 0; i < args.length - 1; i++) if (args[i] instanceof Unusable) return args[i] as Unusable;
+  return null;
+}
+
+/** A helper that passes on an Unusable argument instead of reading it. */
+const passingOn =
+  (helper: Helper): Helper =>
+  (...args) =>
+    unusableArgument(args) ?? helper(...args);
+
+/**
+ * The helpers, with the campaign's defaults. `sink` receives the issue of an Unusable value when it
+ * is printed (the ExpressionBatch turns it into a recipient's problem); without one it prints "".
+ */
+export function createHelpers(defaults: HelperDefaults, sink?: IssueSink): Record<HelperName, Helper> {
   const { locale } = defaults;
   const casing = caseMapping(locale);
+  const unusable = (issue: HelperIssue) => new Unusable(issue, sink);
   return {
     default: (...args) => {
       for (let i = 0; i < args.length - 1; i++) if (!isMissing(args[i])) return display(args[i]);
       return '';
     },
-    upper: (...args) => casing.upper(display(arg(args, 0))),
-    lower: (...args) => casing.lower(display(arg(args, 0))),
-    title: (...args) => titleCase(display(arg(args, 0)), casing),
-    trim: (...args) => display(arg(args, 0)).trim(),
-    urlencode: (...args) => encodeURIComponent(display(arg(args, 0))),
-    date: (...args) => {
+    upper: passingOn((...args) => casing.upper(display(arg(args, 0)))),
+    lower: passingOn((...args) => casing.lower(display(arg(args, 0)))),
+    title: passingOn((...args) => titleCase(display(arg(args, 0)), casing)),
+    trim: passingOn((...args) => display(arg(args, 0)).trim()),
+    urlencode: passingOn((...args) => {
+      try {
+        return encodeURIComponent(display(arg(args, 0)));
+      } catch {
+        return unusable(HELPER_ISSUES.urlText); // URIError: an unpaired surrogate
+      }
+    }),
+    date: passingOn((...args) => {
+      const value = arg(args, 0);
+      if (isMissing(value)) return '';
+      const instant = toInstant(value);
+      if ('rule' in instant) return unusable(instant);
       const hash = hashOf(args);
       const pattern = arg(args, 1);
-      return formatDate(arg(args, 0), {
+      const text = formatDate(instant, {
         pattern: typeof pattern === 'string' ? pattern : undefined,
         dateStyle: stringOption(hash, 'dateStyle') as DateStyle | undefined,
         timeStyle: stringOption(hash, 'timeStyle') as DateStyle | undefined,
         timeZone: stringOption(hash, 'tz') ?? defaults.timeZone,
         locale: stringOption(hash, 'locale') ?? locale,
       });
-    },
-    currency: (...args) => {
+      return text ?? unusable(HELPER_ISSUES.dateFormat);
+    }),
+    currency: passingOn((...args) => {
+      const amount = arg(args, 0);
+      if (isMissing(amount)) return '';
+      const value = toNumber(amount);
+      if (value === null) return unusable(HELPER_ISSUES.currencyAmount);
       const code = arg(args, 1);
       const explicit = arg(args, 2);
-      return formatCurrency(arg(args, 0), typeof code === 'string' ? code : '', typeof explicit === 'string' ? explicit : locale);
-    },
+      const format = typeof code === 'string' && isCurrencyCode(code) ? currencyFormat(code, typeof explicit === 'string' ? explicit : locale) : null;
+      return format?.format(value) ?? unusable(HELPER_ISSUES.currencyCode);
+    }),
   };
 }
 
@@ -158,10 +263,13 @@ function isAsciiWordChar(c: number): boolean {
 
 const PLAIN_NUMBER = /^\s*-?\d+(?:\.\d+)?\s*$/;
 
-/** A number from a number or a plain decimal string ("150000", "1500.5"); null otherwise. */
+/** A finite number from a number or a plain decimal string ("150000", "1500.5"); null otherwise (400 nines are Infinity, not a number). */
 export function toNumber(value: unknown): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && PLAIN_NUMBER.test(value)) return Number(value);
+  if (typeof value === 'string' && PLAIN_NUMBER.test(value)) {
+    const number = Number(value);
+    return Number.isFinite(number) ? number : null;
+  }
   return null;
 }
 
@@ -184,25 +292,19 @@ export function formatterCacheSizes(): { numberFormats: number; dateFormats: num
   };
 }
 
-/** A cached currency formatter; null for a code or locale Intl does not know. */
+/** A cached currency formatter; null for a code or locale Intl does not know (a locale without data included: see canonicalLocale). */
 export function currencyFormat(code: string, locale: string): Intl.NumberFormat | null {
   const key = `${locale}|${code}`;
   let format = numberFormats.get(key);
   if (format === undefined) {
     try {
-      format = new Intl.NumberFormat(locale, { style: 'currency', currency: code });
+      format = canonicalLocale(locale) === null ? null : new Intl.NumberFormat(locale, { style: 'currency', currency: code });
     } catch {
       format = null;
     }
     numberFormats.set(key, format);
   }
   return format;
-}
-
-export function formatCurrency(amount: unknown, code: string, locale: string): string {
-  const value = toNumber(amount);
-  if (value === null) return '';
-  return currencyFormat(code, locale)?.format(value) ?? '';
 }
 
 let currencyCodes: ReadonlySet<string> | null = null;
@@ -226,28 +328,31 @@ interface DateOptions {
   locale: string;
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?$/;
-const ZONED_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+/** The largest distance from 1970 a Date holds, in milliseconds (ECMA-262 "Time Values"). */
+export const MAX_TIME = 8.64e15;
 
-/** The instant, and whether it is a wall-clock time (shown in UTC, i.e. as written). */
-export function toInstant(value: unknown): { time: number; wallClock: boolean } | null {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : { time: value.getTime(), wallClock: false };
-  if (typeof value === 'number') return Number.isFinite(value) ? { time: value, wallClock: false } : null;
-  if (typeof value !== 'string') return null;
-  const text = value.trim();
-  let time = Number.NaN;
-  let wallClock = false;
-  if (DATE_ONLY.test(text)) {
-    time = Date.parse(`${text}T00:00:00Z`);
-    wallClock = true;
-  } else if (LOCAL_DATE_TIME.test(text)) {
-    time = Date.parse(`${text.replace(' ', 'T')}Z`);
-    wallClock = true;
-  } else if (ZONED_DATE_TIME.test(text)) {
-    time = Date.parse(text.replace(' ', 'T'));
-  }
-  return Number.isNaN(time) ? null : { time, wallClock };
+/** Looks like an ISO 8601 date, so a failed parse means an impossible day or time rather than no date at all. */
+const ISO_SHAPE = /^\s*\d{4}-\d{2}-\d{2}(?:$|[T ])/;
+
+export interface Instant {
+  time: number;
+  /** A wall-clock time (no zone in the text): shown in UTC, i.e. as written. */
+  wallClock: boolean;
+}
+
+/**
+ * The instant a value names, or why it names none. Numbers are epoch milliseconds within ±MAX_TIME
+ * (`new Date(1e16)` is an Invalid Date, and formatting one throws). Strings are ISO 8601 dates and
+ * date-times as parseIsoTimestamp reads them: real days only ("2025-02-30" is not 2 March), years
+ * 1 to 9999; without a zone they are wall-clock times.
+ */
+export function toInstant(value: unknown): Instant | HelperIssue {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? HELPER_ISSUES.dateOutOfRange : { time: value.getTime(), wallClock: false };
+  if (typeof value === 'number') return Math.abs(value) <= MAX_TIME ? { time: value, wallClock: false } : HELPER_ISSUES.dateOutOfRange;
+  if (typeof value !== 'string') return HELPER_ISSUES.notADate;
+  const parsed = parseIsoDateTime(value);
+  if (parsed === null) return ISO_SHAPE.test(value) ? HELPER_ISSUES.dateImpossible : HELPER_ISSUES.notADate;
+  return { time: parsed.date.getTime(), wallClock: !parsed.zoned };
 }
 
 /** The Intl options behind each kind of formatter DateFields and formatDate use. */
@@ -283,7 +388,7 @@ function dateFormat(locale: string, timeZone: string, kind: string): Intl.DateTi
       options = { dateStyle: (dateStyle || undefined) as DateStyle | undefined, timeStyle: (timeStyle || undefined) as DateStyle | undefined };
     }
     try {
-      format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+      format = canonicalLocale(locale) === null ? null : new Intl.DateTimeFormat(locale, { ...options, timeZone });
     } catch {
       format = null;
     }
@@ -297,20 +402,21 @@ export function isTimeZone(zone: string): boolean {
   return canonicalTimeZone(zone) !== null;
 }
 
-/** A well-formed BCP 47 locale (id, en-US); not en_US, not tr-!!. */
+/** A well-formed BCP 47 locale Intl has data for (id, en-US, ms); not en_US, tr-!! or zz. */
 export function isLocale(locale: string): boolean {
   return canonicalLocale(locale) !== null;
 }
 
-export function formatDate(value: unknown, options: DateOptions): string {
-  const instant = toInstant(value);
-  if (instant === null) return '';
+/** The instant as text; null when the zone, locale or style is one Intl does not know. */
+export function formatDate(instant: Instant, options: DateOptions): string | null {
   const timeZone = instant.wallClock ? 'UTC' : options.timeZone;
   const date = new Date(instant.time);
   if (options.dateStyle || options.timeStyle) {
     const format = dateFormat(options.locale, timeZone, `style:${options.dateStyle ?? ''}:${options.timeStyle ?? ''}`);
-    return format?.format(date) ?? '';
+    return format?.format(date) ?? null;
   }
+  // Every field reads formatters of this locale and zone: if Intl refuses them, it refuses them all.
+  if (dateFormat(options.locale, timeZone, 'numeric') === null) return null;
   const tokens = patternTokens(options.pattern ?? 'd MMM yyyy');
   const fields = new DateFields(date, options.locale, timeZone);
   let out = '';

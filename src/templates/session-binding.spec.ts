@@ -270,3 +270,12 @@ describe('session messages: configuration problems', () => {
     expect(compileErrors({ type: 'contacts', contacts: [] })).toEqual([['contacts', 'invalid_structure']]);
   });
 });
+
+describe("session messages: a contact's data a helper cannot use", () => {
+  it('is a problem of that recipient, also in an optional field, never thrown', () => {
+    const compiled = compileSessionMessage({ type: 'image', image: { link: 'https://cdn.example/a.jpg', caption: 'due {{date attributes.when}}' } });
+    expect(problems(compiled.render({ attributes: { when: 1e16 } }))).toEqual([['image.caption', 'out_of_range']]);
+    expect(problems(compiled.render({ attributes: { when: '2025-02-30' } }))).toEqual([['image.caption', 'not_a_date']]);
+    expect(ok(compiled.render({ attributes: { when: '2025-02-28' } })).content).toMatchObject({ image: { caption: 'due 28 Feb 2025' } });
+  });
+});

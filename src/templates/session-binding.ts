@@ -9,7 +9,7 @@ import type {
 import { BindingError, type BindingProblem, type RenderContact, type RenderProblem, type ValueRule } from './binding-problems';
 import { ExpressionBatch, ExpressionCompiler } from './expressions';
 import { toNumber } from './helpers';
-import type { BindingOptions } from './template-binding';
+import { reportIssues, type BindingOptions } from './template-binding';
 import { describeRule, isHttpUrl, ProblemCollector, textRule, type TextLimits } from './value-rules';
 
 /**
@@ -113,6 +113,8 @@ class SessionRenderer implements CompiledSession {
   private readonly problems: BindingProblem[] = [];
   /** Every field with the expressions it reads, to check constant fields once at compile time. */
   private readonly fields: Array<{ get: Get<unknown>; exprs: number[] }> = [];
+  /** The field path (`image.caption`) each expression fills, by expression index. */
+  private readonly parameterOf: string[] = [];
   private readonly build: Get<{ content: SessionContent; text: string }>;
   private readonly run: Run;
 
@@ -130,6 +132,8 @@ class SessionRenderer implements CompiledSession {
     run.contact = contact;
     run.problems.reset();
     this.batch.renderInto(contact, run.values);
+    // Also for optional fields: data a helper could not use is reported, not silently left out.
+    if (this.batch.hasIssues) reportIssues(this.batch, this.parameterOf, run.problems);
     const built = this.build(run);
     if (run.problems.list !== null || built === undefined) return { ok: false, problems: run.problems.list ?? [] };
     return { ok: true, content: built.content, text: built.text };
@@ -165,6 +169,7 @@ class SessionRenderer implements CompiledSession {
       for (const p of result.problems) this.problem(path, p.rule, p.message);
       return null;
     }
+    this.parameterOf[result.index] = path;
     return result.index;
   }
 
@@ -178,6 +183,7 @@ class SessionRenderer implements CompiledSession {
     if (expr === null) return () => undefined;
     const limits: TextLimits = { singleLine: false, maxLength: spec.max };
     const get: Get<string> = (run) => {
+      if (this.batch.issueOf(expr) !== null) return undefined; // already reported (see render)
       const value = run.values[expr];
       let rule: ValueRule | null = textRule(value, limits);
       if (rule === 'empty_value' && !spec.required) return undefined;
@@ -202,6 +208,7 @@ class SessionRenderer implements CompiledSession {
     const expr = this.expression(path, source);
     if (expr === null) return () => undefined;
     const get: Get<number> = (run) => {
+      if (this.batch.issueOf(expr) !== null) return undefined; // already reported (see render)
       const text = run.values[expr];
       const value = toNumber(text);
       if (textRule(text, { singleLine: false }) === 'empty_value') run.problems.add(path, 'empty_value', `${path} renders empty`);

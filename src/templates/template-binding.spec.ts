@@ -451,3 +451,103 @@ describe('helpers', () => {
     expect(render('{{default (currency attributes.total "USD") "free"}}', { total: 'n/a' })).toBe('free');
   });
 });
+
+describe("a contact's data a helper cannot use: a problem of that recipient, never thrown", () => {
+  const note = (source: string) => one(source);
+  const rules = (result: RenderResult) => problems(result).map(([, rule]) => rule);
+
+  it.each([
+    [1e16, 'out_of_range'],
+    [-1e16, 'out_of_range'],
+    [1e300, 'out_of_range'],
+    [8.640000000000001e15, 'out_of_range'],
+    [-8.640000000000001e15, 'out_of_range'],
+    ['1e300', 'not_a_date'],
+    ['next tuesday', 'not_a_date'],
+    ['2025-02-30', 'not_a_date'],
+    ['2025-02-29', 'not_a_date'],
+    ['2025-04-31T10:00:00Z', 'not_a_date'],
+    ['2026-03-05T24:00', 'not_a_date'],
+    ['2026-03-05T10:60:00+07:00', 'not_a_date'],
+    [true, 'not_a_date'],
+    [{ y: 2026 }, 'not_a_date'],
+  ])('date of %p: %s', (when, rule) => {
+    for (const source of ['{{date attributes.when "d MMM yyyy"}}', 'due {{date attributes.when "d MMM yyyy"}}', '{{#if attributes.when}}{{date attributes.when}}{{/if}}']) {
+      const result = note(source).render(contact({ when }));
+      expect({ source, problems: problems(result) }).toEqual({ source, problems: [['body.1', rule]] });
+      expect(result.ok || result.problems[0].message).toMatch(/^body\.1 .*date/);
+    }
+  });
+
+  it('the edges of what a date can hold, and real days, still render', () => {
+    const text = (when: unknown, source = '{{date attributes.when "d MMM yyyy"}}') => ok(note(source).render(contact({ when }))).text.body;
+    expect(text(8.64e15)).toBe('Note: 13 Sep 275760.');
+    expect(text(-8.64e15)).toMatch(/^Note: 20 Apr \d+\.$/);
+    expect(text('2024-02-29')).toBe('Note: 29 Feb 2024.');
+    expect(text('2025-03-31T23:59:59+07:00', '{{date attributes.when "d MMM yyyy HH:mm" tz="UTC"}}')).toBe('Note: 31 Mar 2025 16:59.');
+  });
+
+  it('default covers a value a helper cannot use, as it covers a missing one', () => {
+    expect(ok(note('{{default (date attributes.when) "soon"}}').render(contact({ when: 1e16 }))).text.body).toBe('Note: soon.');
+    expect(ok(note('{{default (date attributes.when) "soon"}}').render(contact({ when: '2025-02-30' }))).text.body).toBe('Note: soon.');
+    // a missing value is still the empty-value rule's, not the helper's
+    expect(rules(note('{{date attributes.when}}').render(contact({})))).toEqual(['empty_value']);
+    expect(rules(note('due {{date attributes.when}}').render(contact({})))).toEqual(['missing_value']);
+  });
+
+  it('a zone, locale or currency from the data that Intl does not know, an amount that is not a number', () => {
+    expect(rules(note('{{date attributes.when tz=attributes.zone}}').render(contact({ when: '2026-03-05T10:00:00Z', zone: 'Mars/Olympus' })))).toEqual([
+      'invalid_value',
+    ]);
+    expect(rules(note('{{date attributes.when locale=attributes.lang}}').render(contact({ when: '2026-03-05', lang: 'zz' })))).toEqual(['invalid_value']);
+    expect(rules(note('{{currency attributes.total attributes.code}}').render(contact({ total: 5, code: 'XXXX' })))).toEqual(['invalid_value']);
+    expect(rules(note('total {{currency attributes.total "IDR"}}').render(contact({ total: 'n/a' })))).toEqual(['not_a_number']);
+    expect(rules(note('total {{currency attributes.total "IDR"}}').render(contact({ total: '1e300' })))).toEqual(['not_a_number']);
+    expect(ok(note('{{currency attributes.total "USD" "en-US"}}').render(contact({ total: 1e300 }))).text.body).toMatch(/^Note: \$1,000,000,000/);
+    // a lone surrogate (encodeURIComponent throws URIError on one)
+    expect(rules(note('{{urlencode attributes.q}}').render(contact({ q: 'a\ud800b' })))).toEqual(['invalid_value']);
+  });
+
+  it('numbers past what a double or amount_1000 holds: a problem, never Infinity or 1e+303 in the payload', () => {
+    expect(rules(note('{{currency attributes.total "IDR"}}').render(contact({ total: '9'.repeat(400) })))).toEqual(['not_a_number']);
+    const utility = compileTemplateBinding(UTILITY, UTILITY_BINDING);
+    // 1e300 renders "1e+300", which is not a plain number; 400 nines are one, but Infinity as a double
+    for (const [total, rule] of [
+      [1e300, 'not_a_number'],
+      ['9'.repeat(400), 'not_a_number'],
+      [9007199254741, 'out_of_range'],
+    ] as const) {
+      const result = utility.render({ ...ana, attributes: { ...ana.attributes, total } });
+      expect({ total, problems: problems(result) }).toEqual({ total, problems: [['body.2.amount', rule]] });
+    }
+    expect(ok(utility.render({ ...ana, attributes: { ...ana.attributes, total: 9007199254740 } })).content.template.components?.[1]).toMatchObject({
+      parameters: [{}, { currency: { amount_1000: 9007199254740000 } }, {}],
+    });
+  });
+
+  it('one bad contact does not break the next: the renderer is reused', () => {
+    const compiled = note('{{date attributes.when "d MMM yyyy"}}');
+    expect(rules(compiled.render(contact({ when: 1e16 })))).toEqual(['out_of_range']);
+    expect(ok(compiled.render(contact({ when: '2026-03-05' }))).text.body).toBe('Note: 5 Mar 2026.');
+    expect(rules(compiled.render(contact({ when: '2025-02-30' })))).toEqual(['not_a_date']);
+  });
+
+  it('data that throws while it is read (a getter) is a problem of that recipient too', () => {
+    const hostile = { attributes: {} as Record<string, unknown> };
+    Object.defineProperty(hostile.attributes, 'when', { enumerable: true, get: () => { throw new RangeError('boom'); } });
+    for (const source of ['{{date attributes.when}}', '{{attributes.when}}', '{{#if attributes.when}}x{{/if}}']) {
+      expect(rules(note(source).render(hostile))).toEqual(['render_failed']);
+    }
+  });
+
+  it('typed bindings: the problem is named after the field whose expression failed', () => {
+    const compiled = compileTemplateBinding(UTILITY, UTILITY_BINDING);
+    expect(problems(compiled.render({ ...ana, attributes: { ...ana.attributes, due: 1e16 } }))).toEqual([['body.3.fallback', 'out_of_range']]);
+  });
+
+  it('a literal that can never be a date is a configuration problem, found when compiling', () => {
+    expect(bindingError(() => note('{{date "2025-02-30"}}'))).toEqual([['body.1', 'invalid_helper_argument']]);
+    expect(bindingError(() => note('{{date 10000000000000000}}'))).toEqual([['body.1', 'invalid_helper_argument']]);
+    expect(ok(note('{{date "2025-02-28"}}').render(contact({}))).text.body).toBe('Note: 28 Feb 2025.');
+  });
+});

@@ -44,7 +44,10 @@ import { describeRule, isHttpUrl, isUrlSafe, ProblemCollector, textRule, type Te
  * trimming (`empty_value`: give a fallback with the default helper), a needed variable missing from
  * a longer text (`missing_value`), newline or tab, more than 4 spaces, too long (each parameter, and
  * the whole header ≤ 60 and body ≤ 1,024 after substitution), an amount or coordinate that is not a
- * number, a media link that is not an http(s) URL. A URL-button suffix must be URL-safe (RFC 3986
+ * number, a media link that is not an http(s) URL, a value a helper cannot use (`not_a_date`,
+ * `out_of_range`, `not_a_number`, `invalid_value`: see helpers.ts) or data that throws while it is
+ * read (`render_failed`). One contact's data never breaks a render: `render` does not throw for
+ * data, so a campaign reports that recipient and goes on. A URL-button suffix must be URL-safe (RFC 3986
  * characters and %-escapes) or it is reported as `not_url_safe`, not silently encoded: a suffix
  * like "a b" usually means the wrong attribute, and `{{urlencode …}}` encodes on purpose.
  */
@@ -175,6 +178,8 @@ class TemplateRenderer implements CompiledTemplate {
   private batch!: ExpressionBatch;
   private readonly problems: BindingProblem[] = [];
   private readonly plans: Plan[] = [];
+  /** The parameter (`body.1`, `body.2.amount`) each expression fills, by expression index. */
+  private readonly parameterOf: string[] = [];
   private readonly locale: string;
   private readonly run: Run;
   private readonly view: ViewRecipe;
@@ -207,6 +212,8 @@ class TemplateRenderer implements CompiledTemplate {
     run.contact = contact;
     run.problems.reset();
     this.batch.renderInto(contact, run.values);
+    // Data a helper could not use comes first: it explains the empty value the plan would report.
+    if (this.batch.hasIssues) reportIssues(this.batch, this.parameterOf, run.problems);
 
     const components: TemplateSendComponent[] = [];
     const header = this.parametersOf(this.headerPlans);
@@ -309,6 +316,7 @@ class TemplateRenderer implements CompiledTemplate {
       for (const p of result.problems) this.problem(parameter, p.rule, p.message);
       return null;
     }
+    this.parameterOf[result.index] = parameter;
     return result.index;
   }
 
@@ -353,6 +361,12 @@ class TemplateRenderer implements CompiledTemplate {
           run.problems.add(`${slot.key}.code`, 'not_a_number', `"${currency}" is not an ISO 4217 currency code`);
           return null;
         }
+        // amount_1000 is an integer: past 2^53 it would be sent rounded, or as 1e+303
+        const amount1000 = Math.round(number * 1000);
+        if (!Number.isSafeInteger(amount1000)) {
+          run.problems.add(`${slot.key}.amount`, 'out_of_range', `the amount must be below ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)} (amount_1000 is a whole number below 2^53)`);
+          return null;
+        }
         let shown: string | null;
         if (fallback !== null) shown = this.checkedText(run, `${slot.key}.fallback`, fallback, limits);
         else shown = currencyFormat(currency, locale)?.format(number) ?? `${currency} ${value.trim()}`;
@@ -360,7 +374,7 @@ class TemplateRenderer implements CompiledTemplate {
         run.displays[display] = shown;
         const parameter: TemplateParameter = {
           type: 'currency',
-          currency: { fallback_value: shown, code: currency, amount_1000: Math.round(number * 1000) },
+          currency: { fallback_value: shown, code: currency, amount_1000: amount1000 },
         };
         if (name !== undefined) parameter.parameter_name = name;
         return parameter;
@@ -489,6 +503,7 @@ class TemplateRenderer implements CompiledTemplate {
 
   /** The rendered text when it passes every rule; otherwise null, with the problem recorded. */
   private checkedText(run: Run, parameter: string, expr: number, limits: TextLimits): string | null {
+    if (this.batch.issueOf(expr) !== null) return null; // already reported (see render)
     const value = run.values[expr];
     let rule: ValueRule | null = textRule(value, limits);
     if (rule === null && this.batch.hasMissing(expr, run.contact)) rule = 'missing_value';
@@ -517,6 +532,14 @@ class TemplateRenderer implements CompiledTemplate {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+/** Each expression's issue (a value a helper could not use, or data that threw) as a problem of the parameter it fills. */
+export function reportIssues(batch: ExpressionBatch, parameterOf: readonly string[], problems: ProblemCollector): void {
+  for (let i = 0; i < batch.size; i++) {
+    const issue = batch.issueOf(i);
+    if (issue !== null) problems.add(parameterOf[i], issue.rule, `${parameterOf[i]} ${issue.message}`);
+  }
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;

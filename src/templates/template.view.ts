@@ -58,7 +58,12 @@ export class SyncResultView {
 
 export class RenderProblemView {
   @ApiProperty({ example: 'body.1' }) parameter: string;
-  @ApiProperty({ example: 'empty_value' }) rule: string;
+  @ApiProperty({
+    example: 'empty_value',
+    description:
+      "Why this contact's data cannot make the message: empty_value, missing_value, newline_or_tab, too_many_spaces, too_long, not_a_number, out_of_range (a coordinate; a date past ±8.64e15 ms), not_a_date (no date, or no such day: 2025-02-30), invalid_value (a zone, locale or currency code from the data that Intl does not know), not_url_safe, invalid_url, duplicate_title, render_failed",
+  })
+  rule: string;
   @ApiProperty({ example: 'the value is empty for this contact' }) message: string;
 }
 

@@ -48,7 +48,9 @@ export function isHttpUrl(value: string): boolean {
 
 /**
  * Collects a recipient's problems. One instance per compiled template or session message, reset per
- * render: the happy path allocates no problem array.
+ * render: the happy path allocates no problem array. One problem per parameter: the first explains
+ * it (a date the helper could not use), later ones would only be its consequences (the empty value
+ * it left).
  */
 export class ProblemCollector {
   list: RenderProblem[] | null = null;
@@ -58,6 +60,7 @@ export class ProblemCollector {
   }
 
   add(parameter: string, rule: ValueRule, message: string): void {
+    if (this.list?.some((p) => p.parameter === parameter)) return;
     (this.list ??= []).push({ parameter, rule, message });
   }
 

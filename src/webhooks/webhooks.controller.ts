@@ -32,6 +32,7 @@ export class WebhooksController {
   @ApiOkResponse({ description: 'Stored (or already stored)' })
   @ApiResponse({ status: 400, type: ErrorView, description: 'WEBHOOK_MALFORMED' })
   @ApiResponse({ status: 401, type: ErrorView, description: 'WEBHOOK_SIGNATURE_MISSING, WEBHOOK_SIGNATURE_INVALID' })
+  @ApiResponse({ status: 413, type: ErrorView, description: 'PAYLOAD_TOO_LARGE (a delivery over 3 MB; see webhook-gate.ts)' })
   @ApiResponse({ status: 503, type: ErrorView, description: 'WEBHOOK_NOT_CONFIGURED' })
   async receive(@Req() req: Request): Promise<{ received: true }> {
     // The raw parser registered for this path (app.setup.ts) leaves the bytes untouched.

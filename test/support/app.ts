@@ -89,14 +89,19 @@ export class TestEnv {
   async close(): Promise<void> {
     await this.api?.close();
     await this.worker?.close();
-    const redis = new Redis(REDIS_URL);
-    try {
-      const keys = await redis.keys(`${this.prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisKeys(this.prefix);
     await this.dropDb?.();
+  }
+}
+
+/** Removes every key under a queue prefix, so a test run leaves nothing behind in Redis. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/validation';
 
+/** No field of a template request is nullable: null is 400 VALIDATION_FAILED naming the field (leave an optional one out). */
 export class CreateTemplateDto {
   @ApiPropertyOptional({ example: '2000000001', description: 'The WhatsApp Business Account; default WHATSAPP_WABA_ID' })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out for WHATSAPP_WABA_ID')
   @Matches(/^\d+$/, { message: 'wabaId must be digits' })
   wabaId?: string;
 
@@ -22,7 +24,7 @@ export class CreateTemplateDto {
   category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 
   @ApiPropertyOptional({ enum: ['POSITIONAL', 'NAMED'], default: 'POSITIONAL' })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out for POSITIONAL')
   @IsIn(['POSITIONAL', 'NAMED'])
   parameterFormat?: 'POSITIONAL' | 'NAMED';
 
@@ -52,20 +54,20 @@ export class CreateTemplateDto {
   components: Array<Record<string, unknown>>;
 }
 
-/** A draft's content can change until it is submitted; its name and language cannot. */
+/** A draft's content can change until it is submitted; its name and language cannot. A field left out keeps its value; null is refused. */
 export class UpdateTemplateDto {
   @ApiPropertyOptional({ enum: ['MARKETING', 'UTILITY', 'AUTHENTICATION'] })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out to keep it')
   @IsIn(['MARKETING', 'UTILITY', 'AUTHENTICATION'])
   category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 
   @ApiPropertyOptional({ enum: ['POSITIONAL', 'NAMED'] })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out to keep it')
   @IsIn(['POSITIONAL', 'NAMED'])
   parameterFormat?: 'POSITIONAL' | 'NAMED';
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true } })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out to keep them')
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(4)
@@ -97,7 +99,7 @@ export class ListTemplatesQuery {
 
 export class SyncTemplatesDto {
   @ApiPropertyOptional({ description: 'Default WHATSAPP_WABA_ID' })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out for WHATSAPP_WABA_ID')
   @Matches(/^\d+$/)
   wabaId?: string;
 }

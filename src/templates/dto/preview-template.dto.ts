@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { canonicalLocale, canonicalTimeZone, IsLocale, IsTimeZone } from '../../common/validation';
+import { canonicalLocale, canonicalTimeZone, IsLocale, IsOptionalNotNull, IsTimeZone, LOCALE_RULE } from '../../common/validation';
 
 /** Valid values become their canonical form (`asia/jakarta` → `Asia/Jakarta`); others stay, for the validator to name. */
 const canonical =
@@ -9,15 +9,44 @@ const canonical =
   ({ value }: { value: unknown }): unknown =>
     typeof value === 'string' ? (of(value) ?? value) : value;
 
+/**
+ * The values of a contact to preview with. `name`, `phone` and `country` may be null, as a stored
+ * contact's may (the expression then reads nothing); `attributes` and `tags` may be left out (none)
+ * but not null.
+ */
 export class PreviewContactDto {
-  @ApiPropertyOptional({ example: 'Ana' }) @IsOptional() @IsString() @MaxLength(256) name?: string;
-  @ApiPropertyOptional({ example: '+6281234567890' }) @IsOptional() @IsString() @MaxLength(32) phone?: string;
-  @ApiPropertyOptional({ example: 'ID' }) @IsOptional() @Matches(/^[A-Z]{2}$/) country?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { discount: '25%', code: 'SPRING-7', city: 'Bandung' } })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Ana', description: 'null: no name' })
   @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  name?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+6281234567890', description: 'null: no phone' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  phone?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ID', description: 'null: no country' })
+  @IsOptional()
+  @Matches(/^[A-Z]{2}$/)
+  country?: string | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { discount: '25%', code: 'SPRING-7', city: 'Bandung' },
+    description: 'Not nullable (leave it out for none). Numbers must be finite; keys __proto__, constructor and prototype are refused.',
+  })
+  @IsOptionalNotNull('leave it out for none')
   @IsObject()
   attributes?: Record<string, unknown>;
-  @ApiPropertyOptional({ type: [String], example: ['vip'] }) @IsOptional() @IsArray() @IsString({ each: true }) tags?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['vip'], description: 'Not nullable (leave it out for none)' })
+  @IsOptionalNotNull('leave it out for none')
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
 }
 
 export class PreviewTemplateDto {
@@ -31,12 +60,12 @@ export class PreviewTemplateDto {
   binding: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: '1042', description: 'Preview for this contact…' })
-  @IsOptional()
+  @IsOptionalNotNull('give contactId or contact')
   @Matches(/^[1-9][0-9]{0,17}$/, { message: 'contactId must be a contact id' })
   contactId?: string;
 
   @ApiPropertyOptional({ type: PreviewContactDto, description: '…or for these values' })
-  @IsOptional()
+  @IsOptionalNotNull('give contactId or contact')
   @ValidateNested()
   @Type(() => PreviewContactDto)
   contact?: PreviewContactDto;
@@ -44,9 +73,9 @@ export class PreviewTemplateDto {
   @ApiPropertyOptional({
     example: 'id-ID',
     maxLength: 64,
-    description: 'BCP 47 locale for the date, currency and case helpers (default: the template language). `en_US` is not one: write `en-US`.',
+    description: `${LOCALE_RULE.replace(/^a /, 'A ')}, for the date, currency and case helpers (default: the template language). \`en_US\` is not one: write \`en-US\`; a locale without data (\`zz\`) is refused rather than shown in English.`,
   })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out for the template language')
   @IsString()
   @MaxLength(64)
   @Transform(canonical(canonicalLocale))
@@ -58,7 +87,7 @@ export class PreviewTemplateDto {
     maxLength: 64,
     description: 'IANA time zone for the date helper (default UTC); any name or alias Intl accepts (UTC, Etc/GMT+7, Asia/Calcutta)',
   })
-  @IsOptional()
+  @IsOptionalNotNull('leave it out for UTC')
   @IsString()
   @MaxLength(64)
   @Transform(canonical(canonicalTimeZone))
