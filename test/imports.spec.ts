@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ImportSweeper } from '../src/imports/import-sweeper';
 import { ImportsRepository } from '../src/imports/imports.repository';
@@ -48,6 +50,46 @@ describe('CSV import', () => {
   };
 
   const count = async (sql: string, params: unknown[] = []) => Number((await env.db.query(sql, params))[0].count);
+
+  describe("Excel's sep= first line (case csv/01)", () => {
+    it('reads the delimiter from it and the header from the next line', async () => {
+      const file = readFileSync(join(__dirname, 'fixtures', 'cases', 'csv', '01-excel-sep-line.csv'));
+      const done = await upload(file, { defaultCountry: 'ID' });
+      expect(done).toMatchObject({ status: 'completed', inserted: 2, rejected: 0, rowsRead: 2 });
+      expect(await contactByPhone('+6281233000001')).toMatchObject({ name: 'Sari Contoh', consent: { marketing: { status: 'opted_in' } } });
+      expect(await contactByPhone('+6281233000002')).toMatchObject({ name: 'Rudi Contoh', consent: { marketing: { status: 'opted_in' } } });
+    });
+
+    it('works with phoneColumn, with a comma or tab file, and refuses a delimiter it does not read', async () => {
+      expect(await upload('sep=,\nnomor,name\n0812-3300-0011,A\n', { defaultCountry: 'ID', phoneColumn: 'nomor' })).toMatchObject({ inserted: 1 });
+      expect(await upload('sep=\t\nphone\tname\n0812-3300-0012\tB\n', { defaultCountry: 'ID' })).toMatchObject({ inserted: 1 });
+      const refused = await api.post('/v1/contacts/imports', form('sep=|\nphone|name\n0812-3300-0013|C\n'));
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'IMPORT_CSV_MALFORMED' });
+    });
+  });
+
+  describe('phones a spreadsheet turned into numbers (case csv/02)', () => {
+    it('keeps the exact digits of a .0 cell, restores a lost leading zero, and refuses scientific notation: no other number is created', async () => {
+      const file = readFileSync(join(__dirname, 'fixtures', 'cases', 'csv', '02-spreadsheet-decimal-phones.csv'));
+      const before = await count(`SELECT count(*) FROM contacts`);
+      const done = await upload(file, { defaultCountry: 'ID' });
+      expect(done).toMatchObject({ status: 'completed', inserted: 2, rejected: 1 });
+      expect(await count(`SELECT count(*) FROM contacts`)).toBe(before + 2);
+      expect(await contactByPhone('+6281234400013')).toMatchObject({ name: 'Wulan Contoh', consent: { marketing: { status: 'opted_in' } } });
+      expect(await contactByPhone('+6281234400011')).toMatchObject({ name: 'Bayu Contoh' });
+      expect(await contactByPhone('+62812344000130')).toBeUndefined();
+      const report = (await api.get(`/v1/contacts/imports/${done.id}/rejected.csv`)).body as string;
+      expect(report).toContain('4,phone_digits_lost,');
+      expect(report).toMatch(/digits were lost/);
+    });
+
+    it('refuses a decimal phone other than .0 instead of dropping the point', async () => {
+      const done = await upload('phone,name\n6281234400021.5,Dian\n0812.3440.0022,Eka\n', { defaultCountry: 'ID' });
+      expect(done).toMatchObject({ status: 'completed', inserted: 0, rejected: 2 });
+      expect(await contactByPhone('+62812344000215')).toBeUndefined();
+    });
+  });
 
   // Semicolon-delimited, with a BOM and CRLF line endings, a quoted field holding the delimiter,
   // another holding a newline, a blank line, an all-empty line, a duplicate (the later row wins) and

@@ -18,6 +18,11 @@ describe('normalisePhone', () => {
     // a spreadsheet's text mark, and the one our CSV files put before a cell starting with +
     ["'+62 812 3456 7890", undefined, '+6281234567890', 'ID'],
     ["''0812-3456-7890", 'ID', '+6281234567890', 'ID'],
+    // a numeric cell written by a spreadsheet with one zero decimal: the digits are exact
+    ['6281234400013.0', 'ID', '+6281234400013', 'ID'],
+    ['6281234400013,0', 'ID', '+6281234400013', 'ID'],
+    ['81234400011', 'ID', '+6281234400011', 'ID'],
+    ['6281234400013.00', 'ID', '+6281234400013', 'ID'],
   ])('%s with default %s is %s', (raw, country, e164, resolved) => {
     expect(normalisePhone(raw, country as never)).toEqual({ ok: true, e164, country: resolved });
   });
@@ -36,6 +41,13 @@ describe('normalisePhone', () => {
     ['+1 555 555 0143', undefined, 'phone_invalid'],
     ['+999 1234567', undefined, 'phone_country_unknown'],
     ['+62 812-3456-7890 ext. 12', undefined, 'phone_has_extension'],
+    // a spreadsheet's number: never another valid number
+    ['6.28123E+12', 'ID', 'phone_digits_lost'],
+    ['6,28123E+12', 'ID', 'phone_digits_lost'],
+    ['6.28123e12', undefined, 'phone_digits_lost'],
+    ['6281234400013.5', 'ID', 'phone_has_decimal_point'],
+    ['0812.3456.7890', 'ID', 'phone_has_decimal_point'],
+    ['628123440001,3', 'ID', 'phone_has_decimal_point'],
   ])('rejects %s (default %s) as %s', (raw, country, reason) => {
     const result = normalisePhone(raw as string, country as never);
     expect(result).toMatchObject({ ok: false, reason });

@@ -16,7 +16,9 @@ export type PhoneRejection =
   | 'phone_too_long'
   | 'phone_invalid_length'
   | 'phone_invalid'
-  | 'phone_has_extension';
+  | 'phone_has_extension'
+  | 'phone_digits_lost'
+  | 'phone_has_decimal_point';
 
 export type NormalisedPhone =
   | { ok: true; e164: string; country: string | null }
@@ -31,7 +33,22 @@ const MESSAGES: Record<PhoneRejection, string> = {
   phone_invalid_length: 'wrong length for its country',
   phone_invalid: 'not a valid number in its country',
   phone_has_extension: 'has an extension; WhatsApp numbers have none',
+  phone_digits_lost:
+    'written in scientific notation (6.28123E+12) by a spreadsheet: its last digits are lost; format the column as text and export again',
+  phone_has_decimal_point:
+    'has a decimal point, as a spreadsheet writes a number: format the column as text and export again',
 };
+
+/**
+ * A phone cell that a spreadsheet turned into a number (Excel, LibreOffice and Google Sheets write
+ * numeric cells so in CSV). Scientific notation keeps only about six significant digits, so the
+ * number cannot be recovered; `.` or `,` is a decimal separator in the exporter's locale.
+ */
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?\s*e\s*[+-]?\d+$/i;
+/** A whole number written with zero decimals (`6281234400013.0`, `.00`): the digits before them are exact. */
+const ZERO_DECIMAL = /^(\+?\d+)[.,]0+$/;
+/** Any other separator between two digits that a locale uses for decimals. */
+const DECIMAL_POINT = /\d[.,]\d/;
 
 const LENGTH_REASONS: Record<string, PhoneRejection> = {
   NOT_A_NUMBER: 'phone_not_a_number',
@@ -74,13 +91,20 @@ function attempt(text: string, defaultCountry: CountryCode | undefined): { phone
  *   are 001/007/008, so libphonenumber would not read `0062…` as international there).
  * - Without a default country, a number must be international (`+…` or `00…`).
  * - Leading apostrophes (a spreadsheet's text mark) are ignored.
+ * - A number a spreadsheet wrote as a number: zero decimals at the end (`.0`, `,00`) are removed;
+ *   scientific notation is refused (`phone_digits_lost`: digits are gone), and so is any other
+ *   `.` or `,` between digits (`phone_has_decimal_point`), never dropped as formatting.
  */
 export function normalisePhone(raw: string | null | undefined, defaultCountry?: CountryCode): NormalisedPhone {
   // A leading apostrophe marks a cell as text: spreadsheets keep `'+62…` so, and our own CSV files
   // add one before a cell starting with `+` (src/common/csv.ts), so rejected.csv can be fixed and
   // uploaded again. A phone never starts with one.
-  const trimmed = (raw ?? '').trim().replace(/^'+/, '').trim();
-  if (trimmed === '') return reject('phone_missing');
+  const unquoted = (raw ?? '').trim().replace(/^'+/, '').trim();
+  if (unquoted === '') return reject('phone_missing');
+  // Never turn a number a spreadsheet mangled into another valid number (a stranger, opted in).
+  if (SCIENTIFIC.test(unquoted)) return reject('phone_digits_lost');
+  const trimmed = unquoted.replace(ZERO_DECIMAL, '$1');
+  if (DECIMAL_POINT.test(trimmed)) return reject('phone_has_decimal_point');
   const cleaned = trimmed.replace(FORMATTING, '');
   if (!/^\+?[0-9]/.test(cleaned)) return reject('phone_not_a_number');
 

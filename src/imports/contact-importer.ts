@@ -9,7 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AppConfig } from '../config/app-config';
-import { isHeaderProblem, mapHeader } from './csv-header';
+import { isHeaderProblem, isSeparatorRecord, mapHeader } from './csv-header';
 import { COPY_STAGING, CREATE_STAGING, mergeImport } from './import-merge';
 import { RecordBatcher, RowContext } from './import-rows';
 import { ClaimedImport, ClaimLostError, ImportRow, ImportsRepository, ImportTotals } from './imports.repository';
@@ -247,6 +247,7 @@ export class ContactImporter {
 
     let line = 0; // the last line of the last record
     let headerSeen = false;
+    let separatorChecked = false;
     let inFlight = 0;
     let writes = Promise.resolve();
     let settle!: { resolve: () => void; reject: (error: unknown) => void };
@@ -287,6 +288,11 @@ export class ContactImporter {
       for (const field of record) if (field.includes('\n')) line += countNewlines(field);
       if (isEmpty(record)) return; // blank or all-empty lines
       if (!headerSeen) {
+        // Excel's `sep=;` line comes before the header (the upload read the delimiter from it).
+        if (!separatorChecked) {
+          separatorChecked = true;
+          if (isSeparatorRecord(record, job.delimiter)) return;
+        }
         headerSeen = true; // the upload checked the header already
         return;
       }

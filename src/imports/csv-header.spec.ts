@@ -1,4 +1,4 @@
-import { detectDelimiter, isHeaderProblem, mapHeader, normaliseColumnName } from './csv-header';
+import { detectDelimiter, excelSeparator, isHeaderProblem, isSeparatorRecord, mapHeader, normaliseColumnName } from './csv-header';
 
 describe('detectDelimiter', () => {
   it.each([
@@ -69,3 +69,26 @@ describe('mapHeader', () => {
     ]);
   });
 });
+
+describe("Excel's sep= line", () => {
+  it.each([
+    ['sep=;', ';'],
+    ['sep=,', ','],
+    ['sep=\t', '\t'],
+    ['sep=\\t', '\t'],
+    ['\uFEFFsep=;\r', ';'],
+    ['SEP=;', ';'],
+    ['sep=|', null],
+    ['phone;name', undefined],
+    ['sep=;;', undefined],
+  ])('%j names %j', (line, delimiter) => {
+    expect(excelSeparator(line)).toBe(delimiter);
+  });
+
+  it('recognises the line as the parser reads it with the delimiter it names', () => {
+    expect(isSeparatorRecord(['sep=', ''], ';')).toBe(true);
+    expect(isSeparatorRecord(['sep=\\t'], '\t')).toBe(true);
+    expect(isSeparatorRecord(['phone', 'name'], ';')).toBe(false);
+  });
+});
+

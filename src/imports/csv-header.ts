@@ -54,6 +54,23 @@ export type HeaderProblem =
  * Picks the delimiter that occurs most often outside quotes in the header line; comma when none
  * occurs (a one-column file).
  */
+/**
+ * Excel's first line `sep=;` (also `sep=,`, and `sep=` with a tab or a written `\t`) names the
+ * file's delimiter; it is not the header. Returns the delimiter it names, undefined when the line is
+ * no such line, or null when it names one Siaran does not read.
+ */
+export function excelSeparator(line: string): Delimiter | null | undefined {
+  const match = /^sep=(\\t|.)$/i.exec(line.replace(/^\uFEFF/, '').replace(/\r$/, ''));
+  if (!match) return undefined;
+  const named = match[1] === '\\t' ? '\t' : match[1];
+  return named === ',' || named === ';' || named === '\t' ? named : null;
+}
+
+/** Whether a parsed record is Excel's `sep=` line (parsed with the delimiter it names, it is `sep=` and an empty field). */
+export function isSeparatorRecord(record: string[], delimiter: Delimiter): boolean {
+  return excelSeparator(record.join(delimiter)) !== undefined;
+}
+
 export function detectDelimiter(headerLine: string): Delimiter {
   const counts: Record<Delimiter, number> = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;

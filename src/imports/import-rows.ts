@@ -25,6 +25,8 @@ export const REJECTION_MESSAGES: Record<RowRejection, string> = {
   phone_invalid_length: 'phone number of the wrong length for its country',
   phone_invalid: 'not a valid phone number in its country',
   phone_has_extension: 'phone number with an extension',
+  phone_digits_lost: 'phone in scientific notation (a spreadsheet turned it into a number): digits were lost; format the column as text',
+  phone_has_decimal_point: 'phone with a decimal point (a spreadsheet turned it into a number); format the column as text',
   column_count_mismatch: 'the row has a different number of columns than the header',
   opt_in_invalid: 'opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak',
   opt_in_at_invalid: 'opt_in_at is not an ISO 8601 date or date-time',

@@ -1,7 +1,7 @@
 import { createHash, Hash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { DomainError } from '../common/domain-error';
-import { Delimiter, detectDelimiter } from './csv-header';
+import { Delimiter, detectDelimiter, excelSeparator } from './csv-header';
 
 export interface InspectedFile {
   bytes: number;
@@ -24,6 +24,8 @@ export class UploadInspector {
   private lineBytes = 0;
   private headerParts: Buffer[] | null = [];
   private headerText = '';
+  /** The delimiter named by Excel's `sep=` first line, if the file has one. */
+  private separator: Delimiter | undefined;
   private sawData = false;
   private readonly hash: Hash = createHash('sha256');
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
@@ -58,7 +60,7 @@ export class UploadInspector {
     }
     if (this.headerParts) this.endLine(); // a file without a newline is all header
     if (this.headerText.trim() === '') throw new DomainError('IMPORT_FILE_EMPTY', 'The file is empty');
-    const delimiter = detectDelimiter(this.headerText);
+    const delimiter = this.separator ?? detectDelimiter(this.headerText);
     let header: string[];
     try {
       const records = parse(this.headerText, { delimiter, relax_quotes: true, to: 1 }) as string[][];
@@ -88,8 +90,21 @@ export class UploadInspector {
   private endLine(): void {
     if (this.headerParts) {
       this.headerText = Buffer.concat(this.headerParts).toString('utf8').replace(/^\uFEFF/, '').replace(/\r$/, '');
-      // Blank lines before the header are skipped, as the parser skips them.
-      this.headerParts = this.headerText.trim() === '' ? [] : null;
+      const separator = this.separator === undefined ? excelSeparator(this.headerText) : undefined;
+      if (separator === null) {
+        throw new DomainError('IMPORT_CSV_MALFORMED', `The first line "${this.headerText.slice(0, 10)}" names a delimiter Siaran does not read (comma, semicolon or tab)`, {
+          line: this.line,
+        });
+      }
+      if (separator !== undefined) {
+        // Excel's `sep=;` line: it names the delimiter, and the header is the next line.
+        this.separator = separator;
+        this.headerText = '';
+        this.headerParts = [];
+      } else {
+        // Blank lines before the header are skipped, as the parser skips them.
+        this.headerParts = this.headerText.trim() === '' ? [] : null;
+      }
     }
     this.line++;
     this.lineBytes = 0;
