@@ -403,11 +403,12 @@ describe('CSV import: reports and failures', () => {
     const report = (await api.get(`/v1/contacts/imports/${id}/rejected.csv`)).body as string;
     const [header, row] = report.split('\r\n');
     expect(row).toBe("2,opt_in_invalid,opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak,'+6281299990001,maybe");
-    // The person fixes the cell, drops the three report columns and uploads the file again.
-    const fixed = [header, row.replace(',maybe', ',yes')].map((line) => line.split(',').slice(3).join(',')).join('\n') + '\n';
+    // The person fixes the cell and uploads the report again as it is: its report columns are not data.
+    const fixed = [header, row.replace(',maybe', ',yes')].join('\r\n') + '\r\n';
     const again = await upload(fixed);
     expect(await finished(again)).toMatchObject({ status: 'completed', inserted: 1, rejected: 0 });
-    expect((await api.get('/v1/contacts?phone=%2B6281299990001')).body.data).toHaveLength(1);
+    const [contact] = (await api.get('/v1/contacts?phone=%2B6281299990001')).body.data;
+    expect(contact).toMatchObject({ attributes: {}, consent: { marketing: { status: 'opted_in' } } });
   });
 
   it('streams a large rejection report exactly, reading it in pages bounded in bytes', async () => {

@@ -92,3 +92,18 @@ describe("Excel's sep= line", () => {
   });
 });
 
+
+describe('our own rejected.csv uploaded again', () => {
+  it('ignores its three report columns, and only them', () => {
+    const mapping = mapHeader(['line', 'reason', 'message', 'phone', 'city']);
+    expect(isHeaderProblem(mapping) ? mapping : mapping.attributes).toEqual([[4, 'city']]);
+  });
+
+  it('keeps a column named line in any other file', () => {
+    const mapping = mapHeader(['phone', 'line', 'reason']);
+    expect(isHeaderProblem(mapping) ? mapping : mapping.attributes).toEqual([
+      [1, 'line'],
+      [2, 'reason'],
+    ]);
+  });
+});

@@ -92,6 +92,9 @@ export function normaliseColumnName(name: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
+/** The first columns of the rejected-rows report (imports.service.ts `writeRejected`), in its order. */
+export const REPORT_COLUMNS = ['line', 'reason', 'message'] as const;
+
 export function mapHeader(header: string[], phoneColumn?: string): HeaderMapping | HeaderProblem {
   const names = header.map((raw, i) => normaliseColumnName(raw) || `column_${i + 1}`);
   const seen = new Map<string, number>();
@@ -147,6 +150,8 @@ export function mapHeader(header: string[], phoneColumn?: string): HeaderMapping
     text: indexOf(CONSENT_COLUMNS.text),
   };
   const known = new Set([phone, name, tags, consent.flag, consent.at, consent.source, consent.text].filter((i) => i !== null));
+  // Our own rejected.csv, fixed and uploaded again: its report columns are not the contact's data.
+  if (REPORT_COLUMNS.every((column, i) => names[i] === column)) REPORT_COLUMNS.forEach((_, i) => known.add(i));
   const attributes = names.map((n, i) => [i, n] as [number, string]).filter(([i]) => !known.has(i));
   return { width: header.length, phone, name, tags, consent, attributes };
 }

@@ -6,6 +6,7 @@ import { csvLine } from '../common/csv';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination';
 import { ImportContactsJob, JOBS, QUEUES } from '../common/queues';
+import { REPORT_COLUMNS } from './csv-header';
 import { REJECTION_MESSAGES, RowRejection } from './import-rows';
 import { ImportRow, ImportsRepository, ListedImportRow } from './imports.repository';
 
@@ -92,7 +93,7 @@ export class ImportsService {
    * memory stays flat whatever the report's size; a client that goes away ends the reading.
    */
   async writeRejected(row: ImportRow, out: Writable): Promise<void> {
-    if (!(await write(out, csvLine(['line', 'reason', 'message', ...row.header])))) return;
+    if (!(await write(out, csvLine([...REPORT_COLUMNS, ...row.header])))) return;
     let after = 0;
     let maxRows = REJECTION_PAGE_ROWS.start;
     for (;;) {
