@@ -171,7 +171,7 @@ describe('render: exact Cloud API payloads', () => {
     });
     expect(result.text).toEqual({
       header: 'Order A-100',
-      body: 'Hi Ana Santoso, your order of $12.50 ships on March 5.',
+      body: 'Hi Ana Santoso, your order of $12.50 ships on March 5. Thank you!',
       buttons: [
         { type: 'PHONE_NUMBER', text: 'Call us', phone_number: '+6281234567890' },
         { type: 'URL', text: 'Help', url: 'https://shop.example/help' },
@@ -204,7 +204,7 @@ describe('render: exact Cloud API payloads', () => {
     });
     expect(result.text).toEqual({
       header: '[image]',
-      body: `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret.`,
+      body: `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`,
       footer: 'Balas STOP untuk berhenti',
       buttons: [
         { type: 'QUICK_REPLY', text: 'Mau' },
@@ -288,7 +288,7 @@ describe('render: exact Cloud API payloads', () => {
       [
         '[image]',
         '',
-        `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret.`,
+        `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`,
         '',
         'Balas STOP untuk berhenti',
         '',
@@ -401,8 +401,8 @@ describe('render: per-recipient rules', () => {
     const compiled = compileTemplateBinding(MARKETING, MARKETING_BINDING);
     const first = ok(compiled.render(ana));
     const second = ok(compiled.render({ ...ana, id: 'c2', name: 'budi', attributes: { ...ana.attributes, city: undefined, order: 'B-2' } }));
-    expect(first.text.body).toBe(`Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret.`);
-    expect(second.text.body).toBe(`Halo Budi! Diskon Rp${NBSP}50.000 di toko Jakarta sampai 5 Maret.`);
+    expect(first.text.body).toBe(`Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`);
+    expect(second.text.body).toBe(`Halo Budi! Diskon Rp${NBSP}50.000 di toko Jakarta sampai 5 Maret. Sampai jumpa!`);
     expect(first.text.buttons[2]).toEqual({ type: 'URL', text: 'Belanja', url: 'https://shop.example/p/A-100' });
   });
 });

@@ -16,7 +16,7 @@ export const MARKETING: TemplateDefinition = {
     { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2U='] } },
     {
       type: 'BODY',
-      text: 'Halo {{first_name}}! Diskon {{discount}} di toko {{city}} sampai {{due}}.',
+      text: 'Halo {{first_name}}! Diskon {{discount}} di toko {{city}} sampai {{due}}. Sampai jumpa!',
       example: {
         body_text_named_params: [
           { param_name: 'first_name', example: 'Ana' },
@@ -45,7 +45,7 @@ export const UTILITY: TemplateDefinition = {
   category: 'UTILITY',
   components: [
     { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}', example: { header_text: ['A-100'] } },
-    { type: 'BODY', text: 'Hi {{1}}, your order of {{2}} ships on {{3}}.', example: { body_text: [['Ana', '$12.50', 'May 5']] } },
+    { type: 'BODY', text: 'Hi {{1}}, your order of {{2}} ships on {{3}}. Thank you!', example: { body_text: [['Ana', '$12.50', 'May 5']] } },
     {
       type: 'BUTTONS',
       buttons: [

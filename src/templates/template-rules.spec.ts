@@ -113,6 +113,8 @@ const INVALID: Array<[string, TemplateInput, Expected[]]> = [
   ['numbers out of order', withBody('Hi {{2}}, your order {{1}} has shipped.'), [v('BODY', 'variables_not_sequential')]],
   ['body starting with a variable', withBody('{{1}}, your order {{2}} has shipped.'), [v('BODY', 'variable_at_start')]],
   ['body ending with a variable', withBody('Hi {{1}}, your order is {{2}}'), [v('BODY', 'variable_at_end')]],
+  ['body ending with a variable and a full stop', withBody('Hi {{1}}, your order is {{2}}.'), [v('BODY', 'variable_at_end')]],
+  ['body ending with a variable and punctuation', withBody('Hi {{1}}, your order is {{2}} !?… '), [v('BODY', 'variable_at_end')]],
   ['adjacent variables', withBody('Hi {{1}} {{2}}, your order has shipped.'), [v('BODY', 'variables_adjacent')]],
   ['variables without examples', withBody('Hi {{1}}, your order {{2}} has shipped.', null), [v('BODY', 'example_missing')]],
   ['more examples than variables', withBody('Hi {{1}}, your order {{2}} has shipped.', ['Ana', 'A-1', 'extra']), [v('BODY', 'example_mismatch')]],
@@ -208,10 +210,10 @@ describe('templateParameters', () => {
   it('lists a NAMED marketing template by name, in send order', () => {
     expect(templateParameters(MARKETING)).toEqual([
       { key: 'header.media', component: 'header', position: 1, kind: 'image', required: true },
-      { key: 'body.first_name', component: 'body', position: 1, name: 'first_name', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
-      { key: 'body.discount', component: 'body', position: 2, name: 'discount', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
-      { key: 'body.city', component: 'body', position: 3, name: 'city', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
-      { key: 'body.due', component: 'body', position: 4, name: 'due', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai .'.length, required: true },
+      { key: 'body.first_name', component: 'body', position: 1, name: 'first_name', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
+      { key: 'body.discount', component: 'body', position: 2, name: 'discount', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
+      { key: 'body.city', component: 'body', position: 3, name: 'city', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
+      { key: 'body.due', component: 'body', position: 4, name: 'due', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
       { key: 'button.0.payload', component: 'button', position: 1, buttonIndex: 0, kind: 'payload', required: false },
       { key: 'button.1.payload', component: 'button', position: 1, buttonIndex: 1, kind: 'payload', required: false },
       { key: 'button.2.1', component: 'button', position: 1, buttonIndex: 2, name: '1', kind: 'url', maxLength: 2000 - 'https://shop.example/p/'.length, required: true },
@@ -221,9 +223,9 @@ describe('templateParameters', () => {
   it('lists a positional template by number, header first; static buttons have no parameter', () => {
     expect(templateParameters(UTILITY).map((s) => [s.key, s.position, s.maxLength])).toEqual([
       ['header.1', 1, 60 - 'Order '.length],
-      ['body.1', 1, 1024 - 'Hi , your order of  ships on .'.length],
-      ['body.2', 2, 1024 - 'Hi , your order of  ships on .'.length],
-      ['body.3', 3, 1024 - 'Hi , your order of  ships on .'.length],
+      ['body.1', 1, 1024 - 'Hi , your order of  ships on . Thank you!'.length],
+      ['body.2', 2, 1024 - 'Hi , your order of  ships on . Thank you!'.length],
+      ['body.3', 3, 1024 - 'Hi , your order of  ships on . Thank you!'.length],
     ]);
   });
 
@@ -254,3 +256,12 @@ describe('templateParameters', () => {
     ]);
   });
 });
+
+describe('case values/01: a body that ends in a variable followed only by punctuation', () => {
+  it('is refused with variable_at_end', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const def = require('../../test/fixtures/cases/values/01-variable-then-punctuation-at-end.template.json');
+    expect(validateTemplate(def).map((x) => x.rule)).toEqual(['variable_at_end']);
+  });
+});
+

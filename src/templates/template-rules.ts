@@ -113,7 +113,7 @@ export const TEMPLATE_RULES = [
   'parameter_format_mismatch', // O: {{name}} in a POSITIONAL template, {{1}} in a NAMED one
   'variables_not_sequential', // W: {{1}}, {{2}}… in order, without gaps
   'variable_at_start', // W
-  'variable_at_end', // W
+  'variable_at_end', // W; S (from other tools' rejected templates): a variable followed only by punctuation ends the body too
   'variables_adjacent', // W; S: only white space between two variables counts as adjacent
   'example_missing', // C, O: every variable, media header and dynamic URL needs an example
   'example_mismatch', // C, O: examples for variables the text does not have
@@ -342,6 +342,12 @@ function checkVariables(text: string, component: 'HEADER' | 'BODY', format: Form
 }
 
 const ONLY_SPACE = /^\s*$/;
+/**
+ * What may follow the last variable of a body and still count as "ending with a variable": Meta
+ * rejects `Hi {{1}}, gate {{2}}.` as it rejects `… gate {{2}}` (reported by other tools' users; Meta's
+ * pages only say "cannot end with a variable").
+ */
+const ONLY_SPACE_OR_PUNCTUATION = /^[\s\p{P}]*$/u;
 
 function checkPlacement(text: string, add: Add): void {
   const variables = scanVariables(text);
@@ -349,8 +355,8 @@ function checkPlacement(text: string, add: Add): void {
   if (ONLY_SPACE.test(text.slice(0, variables[0].start))) {
     add('BODY', 'variable_at_start', 'the body cannot start with a variable: put some text before it');
   }
-  if (ONLY_SPACE.test(text.slice(variables[variables.length - 1].end))) {
-    add('BODY', 'variable_at_end', 'the body cannot end with a variable: put some text (even a full stop) after it');
+  if (ONLY_SPACE_OR_PUNCTUATION.test(text.slice(variables[variables.length - 1].end))) {
+    add('BODY', 'variable_at_end', 'the body cannot end with a variable, even one followed only by punctuation: put some words after it');
   }
   if (adjacentPair(text, variables)) {
     add('BODY', 'variables_adjacent', 'two variables are next to each other: put some text between them');
