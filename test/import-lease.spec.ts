@@ -6,6 +6,7 @@ import { ImportSweeper } from '../src/imports/import-sweeper';
 import { ClaimLostError, ImportsRepository } from '../src/imports/imports.repository';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
+import { queueImport } from './support/imports';
 import { ServiceProcess } from './support/processes';
 
 /**
@@ -167,14 +168,7 @@ describe('two worker processes sharing imports', () => {
   async function startWorker(): Promise<ServiceProcess> {
     const worker = ServiceProcess.start('worker', processEnv(), { keepChars: 5_000_000 });
     workers.push(worker);
-    await eventually(
-      async () => {
-        if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.recentOutput()}`);
-        return worker.recentOutput().includes('"Worker started"') ? true : undefined;
-      },
-      30_000,
-      'a worker to start',
-    );
+    await worker.ready();
     return worker;
   }
 
@@ -194,14 +188,7 @@ describe('two worker processes sharing imports', () => {
     return byImport;
   }
 
-  async function upload(csv: string): Promise<string> {
-    const form = new FormData();
-    form.append('defaultCountry', 'ID');
-    form.append('file', new Blob([csv]), 'a.csv');
-    const res = await api.post('/v1/contacts/imports', form);
-    expect(res.status).toBe(202);
-    return res.body.id;
-  }
+  const upload = (csv: string) => queueImport(api, csv);
 
   it('completes each import exactly once, with exact counts, when its job is delivered twice', async () => {
     await startWorker();

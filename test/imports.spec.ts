@@ -6,6 +6,7 @@ import { ImportsRepository } from '../src/imports/imports.repository';
 import { REJECTION_PAGE_BYTES } from '../src/imports/imports.service';
 import { eventually, TEST_API_KEY, TestEnv } from './support/app';
 import { client } from './support/http';
+import { csvForm, importFinished, queueImport } from './support/imports';
 
 /**
  * CSV audience import end to end: multipart upload over HTTP to the API, processed by the worker
@@ -23,12 +24,7 @@ describe('CSV import', () => {
   });
   afterAll(() => env.close());
 
-  function form(csv: string | Buffer, fields: Record<string, string> = {}, fileName = 'audience.csv'): FormData {
-    const data = new FormData();
-    for (const [k, v] of Object.entries(fields)) data.append(k, v);
-    data.append('file', new Blob([csv]), fileName);
-    return data;
-  }
+  const form = csvForm;
 
   async function upload(csv: string | Buffer, fields: Record<string, string> = {}) {
     const res = await api.post('/v1/contacts/imports', form(csv, fields));
@@ -37,12 +33,7 @@ describe('CSV import', () => {
     return finished(res.body.id);
   }
 
-  function finished(id: string) {
-    return eventually(async () => {
-      const res = await api.get(`/v1/contacts/imports/${id}`);
-      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
-    }, 30_000, `import ${id}`);
-  }
+  const finished = (id: string) => importFinished(api, id);
 
   const contactByPhone = async (phone: string) => {
     const res = await api.get(`/v1/contacts?phone=${encodeURIComponent(phone)}`);
@@ -360,21 +351,8 @@ describe('CSV import: reports and failures', () => {
 
   const count = async (sql: string, params: unknown[] = []) => Number((await env.db.query(sql, params))[0].count);
 
-  function finished(id: string, timeoutMs = 30_000) {
-    return eventually(async () => {
-      const res = await api.get(`/v1/contacts/imports/${id}`);
-      return ['completed', 'failed'].includes(res.body.status) ? res.body : undefined;
-    }, timeoutMs, `import ${id}`);
-  }
-
-  async function upload(csv: string): Promise<string> {
-    const form = new FormData();
-    form.append('defaultCountry', 'ID');
-    form.append('file', new Blob([csv]), 'a.csv');
-    const res = await api.post('/v1/contacts/imports', form);
-    expect(res.status).toBe(202);
-    return res.body.id;
-  }
+  const finished = (id: string, timeoutMs?: number) => importFinished(api, id, timeoutMs);
+  const upload = (csv: string) => queueImport(api, csv);
 
   it('neutralises cells a spreadsheet would run as formulas in rejected.csv, the header included', async () => {
     const csv = [

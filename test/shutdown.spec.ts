@@ -40,14 +40,7 @@ describe('SIGTERM', () => {
   async function startWorker(): Promise<ServiceProcess> {
     const worker = ServiceProcess.start('worker', processEnv());
     workers.push(worker);
-    await eventually(
-      async () => {
-        if (worker.child.exitCode !== null) throw new Error(`worker exited:\n${worker.recentOutput()}`);
-        return worker.recentOutput().includes('"Worker started"') ? true : undefined;
-      },
-      30_000,
-      'the worker to start',
-    );
+    await worker.ready();
     return worker;
   }
 

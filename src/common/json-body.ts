@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ERROR_STATUS, ErrorBody } from './domain-error';
+import { refuseEarly } from './early-refusal';
 
 /** Routes that read a body of another kind: the CSV upload (multipart) and WhatsApp's webhooks (raw, signed). */
 const OTHER_BODIES = [/^\/v1\/contacts\/imports\/?$/, /^\/webhooks\//];
@@ -16,11 +16,10 @@ export function requireJsonBodies(req: Request, res: Response, next: NextFunctio
   const path = req.path;
   if (OTHER_BODIES.some((route) => route.test(path))) return next();
   if (JSON_TYPE.test(req.headers['content-type'] ?? '')) return next();
-  const body: ErrorBody = {
-    statusCode: ERROR_STATUS.UNSUPPORTED_MEDIA_TYPE,
-    code: 'UNSUPPORTED_MEDIA_TYPE',
-    message: `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify((req.headers['content-type'] ?? 'none').slice(0, 100))})`,
-  };
-  res.setHeader('Connection', 'close');
-  res.status(body.statusCode).json(body);
+  refuseEarly(
+    req,
+    res,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `Send the body as JSON with "Content-Type: application/json" (got ${JSON.stringify((req.headers['content-type'] ?? 'none').slice(0, 100))})`,
+  );
 }

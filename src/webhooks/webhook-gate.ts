@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ERROR_STATUS, ErrorBody, ErrorCode } from '../common/domain-error';
+import type { ErrorCode } from '../common/domain-error';
+import { refuseEarly } from '../common/early-refusal';
+import { SIGNATURE_FORMAT } from '../whatsapp/webhook-signature';
 
 /** Meta's webhook deliveries are at most 3 MB (its batches are far smaller); the raw parser keeps the same cap. */
 export const WEBHOOK_MAX_BYTES = 3 * 1024 * 1024;
-const SIGNATURE = /^sha256=[0-9a-fA-F]{64}$/;
 
 /**
  * Refuses a webhook POST before reading its body when the answer is already known: no app secret
@@ -16,17 +17,10 @@ export function webhookGate(appSecret: string | undefined) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method !== 'POST') return next();
     const signature = req.headers['x-hub-signature-256'];
-    const refuse = (code: ErrorCode, message: string) => {
-      const body: ErrorBody = { statusCode: ERROR_STATUS[code], code, message };
-      res.setHeader('Connection', 'close');
-      res.status(body.statusCode).json(body);
-      // Stop reading: the socket closes once the answer is written.
-      req.unpipe();
-      req.pause();
-    };
+    const refuse = (code: ErrorCode, message: string) => refuseEarly(req, res, code, message);
     if (!appSecret) return refuse('WEBHOOK_NOT_CONFIGURED', 'WHATSAPP_APP_SECRET is not set');
     if (typeof signature !== 'string' || signature === '') return refuse('WEBHOOK_SIGNATURE_MISSING', 'X-Hub-Signature-256 is missing');
-    if (!SIGNATURE.test(signature.trim())) return refuse('WEBHOOK_SIGNATURE_INVALID', 'X-Hub-Signature-256 is not sha256=<64 hex digits>');
+    if (!SIGNATURE_FORMAT.test(signature.trim())) return refuse('WEBHOOK_SIGNATURE_INVALID', 'X-Hub-Signature-256 is not sha256=<64 hex digits>');
     if (Number(req.headers['content-length']) > WEBHOOK_MAX_BYTES) {
       return refuse('PAYLOAD_TOO_LARGE', `A webhook delivery is at most ${WEBHOOK_MAX_BYTES} bytes`);
     }

@@ -5,6 +5,9 @@ export function signWebhook(rawBody: Buffer | string, appSecret: string): string
   return `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
 }
 
+/** `X-Hub-Signature-256` as Meta sends it: `sha256=` and 64 hex digits (the digest is group 1). */
+export const SIGNATURE_FORMAT = /^sha256=([0-9a-fA-F]{64})$/;
+
 export type SignatureCheck = 'valid' | 'missing' | 'invalid';
 
 /**
@@ -12,7 +15,7 @@ export type SignatureCheck = 'valid' | 'missing' | 'invalid';
  */
 export function checkWebhookSignature(rawBody: Buffer, header: string | string[] | undefined, appSecret: string): SignatureCheck {
   if (typeof header !== 'string' || header === '') return 'missing';
-  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
+  const match = SIGNATURE_FORMAT.exec(header.trim());
   if (!match) return 'invalid';
   const expected = createHmac('sha256', appSecret).update(rawBody).digest();
   const given = Buffer.from(match[1], 'hex');

@@ -21,12 +21,16 @@ export async function freePort(): Promise<number> {
 /** A built Siaran process (API or worker) run as a child, as in production. */
 export class ServiceProcess {
   private output = '';
+  private isReady = false;
 
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
     keepChars: number,
   ) {
+    child.on('message', (message) => {
+      if (message === 'ready') this.isReady = true;
+    });
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString('utf8')).slice(-keepChars);
     };
@@ -37,8 +41,33 @@ export class ServiceProcess {
   /** `keepChars`: how much of the latest output `recentOutput()` keeps (a test that reads every log line raises it). */
   static start(name: 'api' | 'worker', env: Record<string, string>, { keepChars = 20_000 } = {}): ServiceProcess {
     const entry = join(ROOT, 'dist', 'src', name === 'api' ? 'main.js' : 'worker.js');
-    const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The IPC channel carries the process's 'ready' message (src/common/lifecycle.ts).
+    const child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     return new ServiceProcess(name, child, keepChars);
+  }
+
+  /** Resolves once the process says it is ready (the API listens, the worker consumes); rejects if it exits first. */
+  ready(timeoutMs = 30_000): Promise<void> {
+    if (this.isReady) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} not ready after ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
+      const onMessage = (message: unknown) => {
+        if (message !== 'ready') return;
+        cleanup();
+        resolve();
+      };
+      const onExit = () => {
+        cleanup();
+        reject(new Error(`${this.name} exited:\n${this.output}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
+      };
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+    });
   }
 
   /** Peak resident memory of the process (all its threads), from Linux's /proc. */
