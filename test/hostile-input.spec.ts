@@ -229,7 +229,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
       name: 'hostile_fixture',
       language: 'id',
       category: 'UTILITY',
-      components: [{ type: 'BODY', text: 'Halo {{1}}, ok.', example: { body_text: [['Ana']] } }],
+      components: [{ type: 'BODY', text: 'Halo {{1}}, semua ok.', example: { body_text: [['Ana']] } }],
     });
     const form = new FormData();
     form.append('file', new Blob(['phone,name\n+6281900000002,Eko\n'], { type: 'text/csv' }), 'fixture.csv');

@@ -83,28 +83,29 @@ describe('CSV import', () => {
   });
 
   // Semicolon-delimited, with a BOM and CRLF line endings, a quoted field holding the delimiter,
-  // another holding a newline, a blank line, an all-empty line, a duplicate (the later row wins) and
-  // one bad row of every kind. Comments give each record's line.
+  // another holding a newline, a blank line, an all-empty line, a duplicate (merged: the later
+  // non-empty values win), bad rows of every kind, and consent cells that cannot be read (the
+  // contact imports without that consent, with a warning). Comments give each record's line.
   const AUDIENCE = [
     '\uFEFFNama;Phone;Kota;opt_in;opt_in_at;opt_in_source;opt_in_text;tags', // 1
     'Ana;0812-1111-0001;Jakarta;ya;2025-01-02T03:04:05Z;form-a;Saya setuju promo Toko;vip', // 2
     'Budi;+62 812 1111 0002;"Bandung; Jabar";tidak;;;;', // 3
     'Citra;abc;X;yes;;;;', // 4: phone_not_a_number
     '', // 5: blank
-    'Dewi;0812-1111-0004;"Solo\nKota";maybe;;;;', // 6-7: opt_in_invalid
+    'Dewi;0812-1111-0004;"Solo\nKota";maybe;;;;', // 6-7: warning opt_in_invalid
     'Eka;0812-1111-0005;Solo', // 8: column_count_mismatch
     ';;;;;;;', // 9: all empty
-    'Ana Lagi;0812 1111 0001;Jakarta Selatan;ya;2025-01-02T03:04:05Z;form-a;Saya setuju promo Toko;vip,new', // 10: wins over 2
+    'Ana Lagi;0812 1111 0001;Jakarta Selatan;ya;2025-01-02T03:04:05Z;form-a;Saya setuju promo Toko;vip,new', // 10: merged into 2
     'Fajar;12345;Medan;;;;;', // 11: phone_too_short
-    'Gita;0812-1111-0007;Medan;yes;2099-01-01;;;', // 12: opt_in_at_in_future
-    'Hadi;0812-1111-0008;Medan;yes;01/02/2025;;;', // 13: opt_in_at_invalid
+    'Gita;0812-1111-0007;Medan;yes;2099-01-01T00:00:00Z;;;', // 12: warning opt_in_at_in_future
+    'Hadi;0812-1111-0008;Medan;yes;01/02/2025;;;', // 13: warning opt_in_at_needs_date_format
     'Indah;0812-1111-0009;;;;;;;', // 14: a trailing delimiter: accepted
     'Joko;+1 202 555 0143;"Washington, ""DC""";yes;;;;', // 15: an undated opt-in
   ].join('\r\n') + '\r\n';
 
   let firstId: string;
 
-  it('imports good rows, rejects bad ones with their line and reason, and records consent', async () => {
+  it('imports good rows, rejects bad ones with their line and reason, records consent, and warns of unreadable consent cells', async () => {
     const result = await upload(AUDIENCE, { defaultCountry: 'ID', tags: 'csv, 2026' });
     firstId = result.id;
     expect(result).toMatchObject({
@@ -115,12 +116,13 @@ describe('CSV import', () => {
       tags: ['csv', '2026'],
       optInScope: 'marketing',
       rowsRead: 11,
-      inserted: 4,
+      inserted: 7,
       updated: 0,
       unchanged: 0,
-      rejected: 6,
+      rejected: 3,
       duplicates: 1,
       consentEvents: 3,
+      warnings: 3,
       error: null,
       fileName: 'audience.csv',
       fileBytes: Buffer.byteLength(AUDIENCE),
@@ -139,8 +141,10 @@ describe('CSV import', () => {
     expect((await contactByPhone('+6281211110009')).consent.marketing.status).toBeNull();
     const joko = await contactByPhone('+12025550143');
     expect(joko).toMatchObject({ country: 'US', attributes: { kota: 'Washington, "DC"' }, consent: { marketing: { status: 'opted_in', since: null } } });
-    for (const rejected of ['+6281211110004', '+6281211110005', '+6281211110007', '+6281211110008']) {
-      expect(await contactByPhone(rejected)).toBeUndefined();
+    expect(await contactByPhone('+6281211110005')).toBeUndefined();
+    // Unreadable consent cells: the contacts are there, without that consent.
+    for (const warned of ['+6281211110004', '+6281211110007', '+6281211110008']) {
+      expect(await contactByPhone(warned)).toMatchObject({ consent: { marketing: { status: null } } });
     }
 
     const ledger = (await api.get(`/v1/contacts/${ana.id}/consents`)).body.data;
@@ -153,7 +157,7 @@ describe('CSV import', () => {
         evidenceRef: 'form-a',
         wording: 'Saya setuju promo Toko',
         importId: firstId,
-        importLine: 10,
+        importLine: 2, // line 10 states the same again: recorded once
         apiKeyId: expect.any(String),
       }),
     ]);
@@ -173,20 +177,35 @@ describe('CSV import', () => {
     expect(res.body.split('\r\n')).toEqual([
       'line,reason,message,Nama,Phone,Kota,opt_in,opt_in_at,opt_in_source,opt_in_text,tags',
       '4,phone_not_a_number,the phone is not a number,Citra,abc,X,yes,,,,',
-      '6,opt_in_invalid,opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak,Dewi,0812-1111-0004,"Solo\nKota",maybe,,,,',
       '8,column_count_mismatch,the row has a different number of columns than the header,Eka,0812-1111-0005,Solo',
       '11,phone_too_short,phone number too short for its country,Fajar,12345,Medan,,,,,',
-      '12,opt_in_at_in_future,opt_in_at is in the future,Gita,0812-1111-0007,Medan,yes,2099-01-01,,,',
-      '13,opt_in_at_invalid,opt_in_at is not an ISO 8601 date or date-time,Hadi,0812-1111-0008,Medan,yes,01/02/2025,,,',
       '',
     ]);
+  });
+
+  it('lists the rows imported with a warning in warnings.csv, with the reason that names the option to give', async () => {
+    const res = await api.get(`/v1/contacts/imports/${firstId}/warnings.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toContain(`import-${firstId}-warnings.csv`);
+    const lines = (res.body as string).split('\r\n');
+    expect(lines[0]).toBe('line,reason,message,Nama,Phone,Kota,opt_in,opt_in_at,opt_in_source,opt_in_text,tags');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      '6,opt_in_invalid',
+      '12,opt_in_at_in_future',
+      '13,opt_in_at_needs_date_format',
+      '',
+    ]);
+    expect(lines[1]).toMatch(/,Dewi,0812-1111-0004,"Solo\nKota",maybe,,,,$/);
+    expect(lines[3]).toMatch(/dateFormat/);
+    expect(lines[3]).toMatch(/,Hadi,0812-1111-0008,Medan,yes,01\/02\/2025,,,$/);
   });
 
   it('creates no new contact and no new consent event when the same file comes again', async () => {
     const contacts = await count(`SELECT count(*) FROM contacts`);
     const events = await count(`SELECT count(*) FROM consent_events`);
     const again = await upload(AUDIENCE, { defaultCountry: 'ID', tags: 'csv,2026' });
-    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 4, rejected: 6, duplicates: 1, consentEvents: 0 });
+    expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 7, rejected: 3, duplicates: 1, consentEvents: 0, warnings: 3 });
     expect(await count(`SELECT count(*) FROM contacts`)).toBe(contacts);
     expect(await count(`SELECT count(*) FROM consent_events`)).toBe(events);
   });
@@ -196,15 +215,16 @@ describe('CSV import', () => {
     await api.post(`/v1/contacts/${kiki.id}/opt-out`, { scope: 'all', occurredAt: '2025-03-01T00:00:00Z' });
     const header = 'phone,name,opt_in,opt_in_at,opt_in_text\n';
 
+    const utc = { timeZone: 'UTC' };
     const undated = await upload(`${header}+6281211110100,Kiki,yes,,from the shop list\n`);
     expect(undated).toMatchObject({ updated: 0, unchanged: 1, consentEvents: 1 });
     expect((await contactByPhone('+6281211110100')).consent.marketing).toEqual({ status: 'opted_out', since: '2025-03-01T00:00:00.000Z' });
 
-    const older = await upload(`${header}+6281211110100,Kiki,yes,2025-02-01,signup\n`);
+    const older = await upload(`${header}+6281211110100,Kiki,yes,2025-02-01,signup\n`, utc);
     expect(older.consentEvents).toBe(1);
     expect((await contactByPhone('+6281211110100')).consent.marketing.status).toBe('opted_out');
 
-    const newer = await upload(`${header}+6281211110100,Kiki Rahma,yes,2025-04-01,signup again\n`, { optInScope: 'all' });
+    const newer = await upload(`${header}+6281211110100,Kiki Rahma,yes,2025-04-01,signup again\n`, { optInScope: 'all', ...utc });
     expect(newer).toMatchObject({ updated: 1, consentEvents: 1 });
     expect((await contactByPhone('+6281211110100')).consent).toEqual({
       marketing: { status: 'opted_in', since: '2025-04-01T00:00:00.000Z' },
@@ -376,17 +396,18 @@ describe('CSV import: reports and failures', () => {
   });
 
   it('a rejected row can be fixed in rejected.csv and uploaded again, its marked phone included', async () => {
-    const id = await upload('phone,opt_in\n+6281299990001,maybe\n');
+    const long = 'x'.repeat(65);
+    const id = await upload(`phone,opt_in,tags\n+6281299990001,yes,${long}\n`);
     expect(await finished(id)).toMatchObject({ status: 'completed', rejected: 1 });
     const report = (await api.get(`/v1/contacts/imports/${id}/rejected.csv`)).body as string;
     const [header, row] = report.split('\r\n');
-    expect(row).toBe("2,opt_in_invalid,opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak,'+6281299990001,maybe");
+    expect(row).toBe(`2,tag_too_long,a tag is longer than 64 characters,'+6281299990001,yes,${long}`);
     // The person fixes the cell and uploads the report again as it is: its report columns are not data.
-    const fixed = [header, row.replace(',maybe', ',yes')].join('\r\n') + '\r\n';
+    const fixed = [header, row.replace(long, 'vip')].join('\r\n') + '\r\n';
     const again = await upload(fixed);
     expect(await finished(again)).toMatchObject({ status: 'completed', inserted: 1, rejected: 0 });
     const [contact] = (await api.get('/v1/contacts?phone=%2B6281299990001')).body.data;
-    expect(contact).toMatchObject({ attributes: {}, consent: { marketing: { status: 'opted_in' } } });
+    expect(contact).toMatchObject({ attributes: {}, tags: ['vip'], consent: { marketing: { status: 'opted_in' } } });
   });
 
   it('streams a large rejection report exactly, reading it in pages bounded in bytes', async () => {

@@ -135,7 +135,7 @@ describe('the import merge under a short statement_timeout', () => {
     });
     const api = client(env.url);
     const form = new FormData();
-    form.append('file', new Blob(['phone,opt_in,opt_in_at\n+6281211110001,yes,2025-01-01\n']), 'a.csv');
+    form.append('file', new Blob(['phone,opt_in,opt_in_at\n+6281211110001,yes,2025-01-01T00:00:00Z\n']), 'a.csv');
     const { body } = await api.post('/v1/contacts/imports', form);
     const done = await eventually(async () => {
       const res = await api.get(`/v1/contacts/imports/${body.id}`);

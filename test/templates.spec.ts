@@ -1,8 +1,9 @@
 import { formatterCacheSizes } from '../src/templates/helpers';
 import { CloudApiClient } from '../src/whatsapp/cloud-api.client';
-import { startSimulator, Simulator } from './simulator/simulator';
+import type { Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
+import { startSimulatedWhatsapp } from './support/simulated-whatsapp';
 
 const WABA = '2000000001';
 /** A second account, for tests that must see only their own templates. */
@@ -32,35 +33,17 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
   let env: TestEnv;
   let api: ReturnType<typeof client>;
 
+  let templateUntil: (id: string, until: (t: any) => boolean) => Promise<any>;
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    sim = await startSimulator({
+    ({ sim, env, api, templateUntil, close } = await startSimulatedWhatsapp({
       seed: 11,
       templateReview: { delayMs: 20 },
       phoneNumbers: [{ id: '1000000001' }, { id: '1000000002', wabaId: WABA_2, displayPhoneNumber: '+62 21 5000 0002' }],
-    });
-    env = await TestEnv.create({
-      WHATSAPP_API_URL: sim.url,
-      WHATSAPP_ACCESS_TOKEN: 'sim-token',
-      WHATSAPP_APP_SECRET: 'sim-app-secret',
-      WHATSAPP_WABA_ID: WABA,
-      WHATSAPP_PHONE_NUMBER_ID: '1000000001',
-      WHATSAPP_TIMEOUT_MS: '2000',
-    });
-    await env.startApi();
-    await env.startWorker();
-    sim.configure({ webhookUrl: `${env.url}/webhooks/whatsapp` });
-    api = client(env.url);
+    }));
   });
-  afterAll(async () => {
-    await sim.stop();
-    await env.close();
-  });
-
-  const templateUntil = (id: string, until: (t: any) => boolean) =>
-    eventually(async () => {
-      const res = await api.get(`/v1/templates/${id}`);
-      return until(res.body) ? res.body : undefined;
-    }, 10_000, `template ${id}`);
+  afterAll(() => close());
 
   it('stores a valid draft with the parameters a binding needs', async () => {
     const res = await api.post('/v1/templates', spring());
@@ -320,18 +303,18 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
         name: 'preview_dates',
         language: 'id',
         category: 'UTILITY',
-        components: [{ type: 'BODY', text: 'Halo {{1}}, ok.', example: { body_text: [['10:30']] } }],
+        components: [{ type: 'BODY', text: 'Halo {{1}}, semua ok.', example: { body_text: [['10:30']] } }],
       });
       templateId = created.body.id;
     });
 
     it('accepts IANA zones and their aliases, in any case', async () => {
       for (const [timeZone, text] of [
-        ['Asia/Jakarta', 'Halo 17:30, ok.'],
-        ['asia/jakarta', 'Halo 17:30, ok.'],
-        ['UTC', 'Halo 10:30, ok.'],
-        ['Etc/GMT+7', 'Halo 03:30, ok.'],
-        ['Asia/Calcutta', 'Halo 16:00, ok.'],
+        ['Asia/Jakarta', 'Halo 17:30, semua ok.'],
+        ['asia/jakarta', 'Halo 17:30, semua ok.'],
+        ['UTC', 'Halo 10:30, semua ok.'],
+        ['Etc/GMT+7', 'Halo 03:30, semua ok.'],
+        ['Asia/Calcutta', 'Halo 16:00, semua ok.'],
       ]) {
         const res = await preview({ timeZone, locale: 'en-US' });
         expect({ timeZone, status: res.status, text: res.body.plainText }).toEqual({ timeZone, status: 200, text });
@@ -371,9 +354,9 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
       }
       const named = { binding: { 'body.1': '{{date attributes.due "d MMMM"}}' } };
       for (const [locale, text] of [
-        ['id', 'Halo 5 Maret, ok.'],
-        ['ms', 'Halo 5 Mac, ok.'],
-        ['en-US', 'Halo 5 March, ok.'],
+        ['id', 'Halo 5 Maret, semua ok.'],
+        ['ms', 'Halo 5 Mac, semua ok.'],
+        ['en-US', 'Halo 5 March, semua ok.'],
       ]) {
         const res = await preview({ ...named, locale });
         expect({ locale, status: res.status, text: res.body.plainText }).toEqual({ locale, status: 200, text });
@@ -413,12 +396,12 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
       }
       // a real day renders; `default` covers a value the helper cannot use
       const real = await api.post(`/v1/templates/${templateId}/preview`, { contact: { attributes: { when: '2024-02-29' } }, binding });
-      expect(real.body.plainText).toBe('Halo 29 Feb 2024, ok.');
+      expect(real.body.plainText).toBe('Halo 29 Feb 2024, semua ok.');
       const covered = await api.post(`/v1/templates/${templateId}/preview`, {
         contact: { attributes: { when: 1e16 } },
         binding: { 'body.1': '{{default (date attributes.when) "soon"}}' },
       });
-      expect(covered.body.plainText).toBe('Halo soon, ok.');
+      expect(covered.body.plainText).toBe('Halo soon, semua ok.');
     });
 
     it('keeps its formatter caches bounded whatever zones and locales come in', async () => {

@@ -34,7 +34,7 @@ const template = {
   name: 'not_configured',
   language: 'id',
   category: 'UTILITY',
-  components: [{ type: 'BODY', text: 'Pesanan {{1}} dikirim', example: { body_text: [['A-1']] } }],
+  components: [{ type: 'BODY', text: 'Pesanan {{1}} sudah dikirim', example: { body_text: [['A-1']] } }],
 };
 
 /**

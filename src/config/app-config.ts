@@ -1,12 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../webhooks/stop-keywords';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
-/**
- * English and Indonesian stop words. `keyword:marketing` limits a keyword to marketing; others opt
- * out of everything. A keyword matches the whole message, whatever its case and surrounding spaces.
- */
-export const DEFAULT_STOP_KEYWORDS =
-  'STOP,STOP ALL,UNSUBSCRIBE,CANCEL,END,QUIT,OPT OUT,OPTOUT,BERHENTI,BERHENTI LANGGANAN,STOP PROMO:marketing,BERHENTI PROMO:marketing,STOP MARKETING:marketing';
 /** Payloads of the "stop" quick-reply buttons our marketing templates carry. */
 export const DEFAULT_STOP_PAYLOADS = 'STOP,STOP_PROMO,UNSUBSCRIBE,OPT_OUT';
 
@@ -15,13 +10,6 @@ function list(value: string): string[] {
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
-}
-
-function parseStopKeywords(value: string): Array<{ keyword: string; scope: 'marketing' | 'all' }> {
-  return list(value).map((item) => {
-    const [keyword, scope] = item.split(':');
-    return { keyword: keyword.trim().toUpperCase().replace(/\s+/g, ' '), scope: scope?.trim() === 'marketing' ? 'marketing' : 'all' };
-  });
 }
 
 /**
@@ -59,7 +47,7 @@ export class AppConfig {
     /** The default sender sends MARKETING templates through /marketing_messages. */
     readonly marketingMessagesApi: boolean;
     /** Whole-message keywords that opt a contact out (case-insensitive), with their scope. */
-    readonly stopKeywords: ReadonlyArray<{ keyword: string; scope: 'marketing' | 'all' }>;
+    readonly stopKeywords: readonly StopKeyword[];
     /** Quick-reply and interactive payloads that opt a contact out of marketing. */
     readonly stopPayloads: readonly string[];
   };

@@ -12,6 +12,8 @@ import {
   ConsentRecordedView,
   consentView,
   ContactCountView,
+  ContactIdentityView,
+  contactIdentityView,
   ContactPageView,
   ContactView,
   contactView,
@@ -113,6 +115,14 @@ export class ContactsController {
   async optOut(@Param('id') id: string, @Body() dto: OptOutDto, @CurrentApiKey() key: ApiPrincipal): Promise<ConsentRecordedView> {
     const result = await this.consent.record(id, { ...dto, scope: dto.scope ?? 'all', kind: 'opt_out', source: 'api', apiKeyId: key.id });
     return { event: consentEventView(result.event), consent: consentView(result.consent) };
+  }
+
+  @Get(':id/identity')
+  @ApiOperation({ summary: "A contact's WhatsApp identity: wa_id, BSUID, earlier numbers and merges, and its customer service window per business number" })
+  @ApiOkResponse({ type: ContactIdentityView })
+  @ApiErrors('CONTACT_NOT_FOUND')
+  async identity(@Param('id') id: string): Promise<ContactIdentityView> {
+    return contactIdentityView(await this.contacts.identity(id));
   }
 
   @Get(':id/consents')

@@ -39,15 +39,6 @@ export interface ContactPatch {
   tags?: string[];
 }
 
-export interface InboundSender {
-  phone: string | null;
-  waId: string | null;
-  bsuid: string | null;
-  country: string | null;
-  profileName: string | null;
-  /** When the sender wrote to us; null for a signal that is not a message (no window opens). */
-  at: Date | null;
-}
 
 export interface ContactFilter {
   /** Name contains this text, in any case. */
@@ -145,38 +136,6 @@ export class ContactsRepository {
     return count > 0;
   }
 
-  /**
-   * The contact who wrote to us, found or created (without consent: writing first is not an
-   * opt-in), with its 24-hour window moved forward. A deleted contact who writes again comes back.
-   * By phone when WhatsApp gives one, otherwise by business-scoped user id.
-   */
-  async touchFromInbound(sender: InboundSender, db: Db): Promise<string> {
-    const conflict = sender.phone ? 'ON CONFLICT (phone)' : 'ON CONFLICT (bsuid) WHERE bsuid IS NOT NULL';
-    const row = await one<{ id: string }>(
-      db,
-      `INSERT INTO contacts AS c (phone, wa_id, bsuid, country, name, last_inbound_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ${conflict} DO UPDATE
-          SET wa_id = coalesce(EXCLUDED.wa_id, c.wa_id),
-              name = CASE WHEN c.deleted_at IS NOT NULL THEN EXCLUDED.name ELSE coalesce(c.name, EXCLUDED.name) END,
-              last_inbound_at = greatest(c.last_inbound_at, EXCLUDED.last_inbound_at),
-              deleted_at = NULL,
-              updated_at = now()
-       RETURNING id::text AS id`,
-      [sender.phone, sender.waId, sender.phone ? null : sender.bsuid, sender.country, sender.profileName, sender.at],
-    );
-    if (sender.phone && sender.bsuid) {
-      // Learn the user id too, unless another contact already holds it.
-      await db.query(
-        `UPDATE contacts SET bsuid = $2 WHERE id = $1 AND bsuid IS NULL
-           AND NOT EXISTS (SELECT 1 FROM contacts WHERE bsuid = $2)`,
-        [row!.id, sender.bsuid],
-      );
-    }
-    return row!.id;
-  }
-
-  /** Locks a live contact's row for a consent change and returns its current consent. */
   async lockConsent(id: string, db: Db): Promise<ConsentState | undefined> {
     const row = await one<Pick<ContactRow, 'marketingConsent' | 'marketingConsentAt' | 'utilityConsent' | 'utilityConsentAt'>>(
       db,

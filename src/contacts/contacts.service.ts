@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import type { ConsentStatus } from './consent';
+import { DataSource } from 'typeorm';
+import { ContactIdentitiesRepository, IdentityEventRow } from './contact-identities.repository';
 import { ContactFilter, ContactPatch, ContactRow, ContactsRepository } from './contacts.repository';
 import type { CreateContactDto } from './dto/create-contact.dto';
 import type { ContactFilterQuery, ListContactsQuery } from './dto/list-contacts.query';
@@ -13,7 +15,11 @@ const CONTACT_ID = /^[1-9][0-9]{0,17}$/;
 
 @Injectable()
 export class ContactsService {
-  constructor(private readonly contacts: ContactsRepository) {}
+  constructor(
+    private readonly contacts: ContactsRepository,
+    private readonly identities: ContactIdentitiesRepository,
+    private readonly db: DataSource,
+  ) {}
 
   async create(dto: CreateContactDto): Promise<ContactRow> {
     if (!dto.phone && !dto.bsuid) {
@@ -45,6 +51,16 @@ export class ContactsService {
     const row = CONTACT_ID.test(id) ? await this.contacts.findById(id) : undefined;
     if (!row) throw notFound(id);
     return row;
+  }
+
+  /**
+   * A contact's WhatsApp identity: its identifiers, its history (number and BSUID changes, merges),
+   * and its customer service windows per business phone number (open until lastInboundAt + 24 h).
+   */
+  async identity(id: string): Promise<{ contact: ContactRow; history: IdentityEventRow[]; windows: Array<{ phoneNumberId: string; lastInboundAt: Date }> }> {
+    const contact = await this.get(id);
+    const [history, windows] = await Promise.all([this.identities.historyOf(this.db, id), this.identities.windowsOf(this.db, id)]);
+    return { contact, history, windows };
   }
 
   /** One page of contacts matching the filters, in id order (keyset: `cursor` is the last page's nextCursor). */

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
+import { TextDecoder } from 'node:util';
 import { finished } from 'node:stream/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { CsvError, parse } from 'csv-parse';
@@ -9,9 +10,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AppConfig } from '../config/app-config';
+import { countryTimeZone } from './consent-dates';
 import { isHeaderProblem, isSeparatorRecord, mapHeader } from './csv-header';
+import type { ImportEncoding } from './import-options';
 import { COPY_STAGING, CREATE_STAGING, mergeImport } from './import-merge';
 import { RecordBatcher, RowContext } from './import-rows';
+import { RepeatedPhones } from './repeated-phones';
 import { ClaimedImport, ClaimLostError, ImportRow, ImportsRepository, ImportTotals } from './imports.repository';
 import { RowPool } from './row-pool';
 
@@ -60,7 +64,10 @@ interface LoadTotals {
   rowsRead: number;
   accepted: number;
   rejected: number;
+  warnings: number;
+  repeats: RepeatedPhones;
 }
+
 
 /**
  * Runs one import: the stored file is parsed on this thread, normalised in worker threads, COPYed
@@ -94,7 +101,7 @@ export class ContactImporter {
     const token = job.claimToken;
     const started = Date.now();
     const abort = new AbortController();
-    const progress: LoadTotals = { rowsRead: 0, accepted: 0, rejected: 0 };
+    const progress: LoadTotals = { rowsRead: 0, accepted: 0, rejected: 0, warnings: 0, repeats: new RepeatedPhones() };
     const lease = new LeaseKeeper(this.imports, job.id, token, leaseMs, progress, () => abort.abort(new RunInterrupted('lost')));
     this.interrupt = (reason) => abort.abort(reason);
     if (this.stopping) this.interrupt(new RunInterrupted('stopping')); // stop() came while claiming
@@ -148,13 +155,15 @@ export class ContactImporter {
   }
 
   private async execute(job: ClaimedImport, totals: LoadTotals, lease: LeaseKeeper, signal: AbortSignal): Promise<ImportTotals> {
-    const mapping = mapHeader(job.header, job.phoneColumn);
+    const mapping = headerMapping(job);
     if (isHeaderProblem(mapping)) throw new ImportFileError(mapping.code, mapping.message, 1);
     const ctx: RowContext = {
       mapping,
       defaultCountry: (job.defaultCountry ?? undefined) as CountryCode | undefined,
       tags: job.tags,
       latestAcceptedTime: Date.now() + FUTURE_SKEW_MS,
+      timeZone: job.timeZone ?? countryTimeZone(job.defaultCountry),
+      dateFormat: job.dateFormat ?? undefined,
     };
 
     const runner = this.db.createQueryRunner() as PostgresQueryRunner;
@@ -185,7 +194,11 @@ export class ContactImporter {
       const loadStarted = Date.now();
       await this.load(job, client, pool, totals, signal);
       const loadMs = Date.now() - loadStarted;
-      const merged = await mergeImport(client, { importId: job.id, scope: job.optInScope, apiKeyId: job.apiKeyId }, signal);
+      const merged = await mergeImport(
+        client,
+        { importId: job.id, scope: job.optInScope, apiKeyId: job.apiKeyId, repeatedPhones: totals.repeats.list(), warnings: totals.warnings },
+        signal,
+      );
       const result: ImportTotals = {
         rowsRead: totals.rowsRead,
         inserted: merged.inserted,
@@ -194,6 +207,7 @@ export class ContactImporter {
         rejected: totals.rejected,
         duplicates: totals.accepted - merged.distinct,
         consentEvents: merged.consentEvents,
+        warnings: totals.warnings,
       };
       // No renewal may run from here on: it would wait for the row lock `complete` takes, and then
       // find the import completed. `complete` checks the claim itself.
@@ -233,7 +247,7 @@ export class ContactImporter {
 
     const batcher = new RecordBatcher(BATCH_RECORDS);
     const limit = Math.max(2, pool.size * 2);
-    const source = this.storedFile(job.id);
+    const source = this.storedFile(job.id, job.encoding);
     // No skip_empty_lines: every physical line then ends up in some record, so counting records
     // plus the newlines inside their fields gives exact line numbers (the parser's own per-record
     // info objects cost more than a tenth of the parse).
@@ -272,6 +286,8 @@ export class ContactImporter {
       pool.process(batch).then((result) => {
         totals.accepted += result.accepted;
         totals.rejected += result.rejected;
+        totals.warnings += result.warnings;
+        totals.repeats.add(result.phones);
         writes = writes.then(() => writeTo(copy, result.copy));
         writes.then(() => {
           inFlight--;
@@ -331,10 +347,10 @@ export class ContactImporter {
     }
   }
 
-  /** The uploaded file, read back piece by piece. */
-  private storedFile(importId: string): Readable {
+  /** The uploaded file, read back piece by piece, as UTF-8 (decoded as it streams when it is in another encoding). */
+  private storedFile(importId: string, encoding: ImportEncoding): Readable {
     const imports = this.imports;
-    return Readable.from(
+    const raw = Readable.from(
       (async function* () {
         for (let seq = 0; ; seq++) {
           const piece = await imports.chunk(importId, seq);
@@ -344,7 +360,51 @@ export class ContactImporter {
       })(),
       { objectMode: false, highWaterMark: 2 * 1024 * 1024 },
     );
+    if (encoding === 'utf-8') return raw;
+    const decoded = raw.pipe(decodingStream(encoding));
+    raw.on('error', (error) => decoded.destroy(error));
+    decoded.on('close', () => raw.destroy());
+    return decoded;
   }
+}
+
+/**
+ * Decodes a stream of bytes in `encoding` into UTF-8, piece by piece (a character split between
+ * pieces is completed by the next). The upload checked the whole file already; a byte order mark
+ * is dropped, as TextDecoder does.
+ */
+function decodingStream(encoding: ImportEncoding): Transform {
+  const decoder = new TextDecoder(encoding, { fatal: true });
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        callback(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+    flush(callback) {
+      try {
+        const rest = decoder.decode();
+        callback(null, rest ? Buffer.from(rest, 'utf8') : undefined);
+      } catch (error) {
+        callback(error as Error);
+      }
+    },
+  });
+}
+
+/**
+ * The mapping as the upload made it: `columnMap` holds the upload's `columns` and its `phoneColumn`
+ * (import-uploads.service.ts). An import saved before there was a column map named its phone
+ * column in `phoneColumn` alone, found or given: that column is the phone.
+ */
+export function headerMapping(job: Pick<ImportRow, 'header' | 'phoneColumn' | 'columnMap'>): ReturnType<typeof mapHeader> {
+  const mapping = mapHeader(job.header, undefined, job.columnMap ?? undefined);
+  if (job.columnMap === null && !isHeaderProblem(mapping) && job.header[mapping.phone] !== job.phoneColumn) {
+    return mapHeader(job.header, job.phoneColumn);
+  }
+  return mapping;
 }
 
 async function writeTo(stream: Writable, bytes: Uint8Array): Promise<void> {

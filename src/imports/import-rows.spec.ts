@@ -1,5 +1,5 @@
 import { mapHeader, HeaderMapping, isHeaderProblem } from './csv-header';
-import { arrayLiteral, escape, parseTimestamp, processBatch, RecordBatcher, RowContext, stagingRow, STAGING_COLUMNS } from './import-rows';
+import { arrayLiteral, escape, processBatch, RecordBatcher, RowContext, stagingRow, STAGING_COLUMNS } from './import-rows';
 
 function context(header: string[], extra: Partial<RowContext> = {}): RowContext {
   const mapping = mapHeader(header) as HeaderMapping;
@@ -20,7 +20,7 @@ describe('stagingRow', () => {
 
   it('normalises the phone and maps every field', () => {
     const row = columns(
-      stagingRow(['0812-3456-7890', ' Ana ', 'Jakarta', 'Ya', '2025-06-01 10:00', 'form-3', 'I agree to offers'], 2, context(header)),
+      stagingRow(['0812-3456-7890', ' Ana ', 'Jakarta', 'Ya', '2025-06-01 10:00', 'form-3', 'I agree to offers'], 2, context(header, { timeZone: 'UTC' })),
     );
     expect(row).toEqual({
       line: '2',
@@ -35,6 +35,7 @@ describe('stagingRow', () => {
       wording: 'I agree to offers',
       reject: null,
       fields: null,
+      warnings: null,
     });
   });
 
@@ -55,7 +56,7 @@ describe('stagingRow', () => {
   });
 
   it('an opt_in_at without an opt_in column means an opt-in', () => {
-    const ctx = context(['phone', 'opt_in_at']);
+    const ctx = context(['phone', 'opt_in_at'], { timeZone: 'UTC' });
     expect(columns(stagingRow(['+6281234567890', '2025-01-02'], 2, ctx))).toMatchObject({
       consent_kind: 'opt_in',
       consent_at: '2025-01-02T00:00:00.000Z',
@@ -66,9 +67,6 @@ describe('stagingRow', () => {
   it.each([
     [['abc', '', '', '', '', '', ''], 'phone_not_a_number'],
     [['', 'Ana', '', '', '', '', ''], 'phone_missing'],
-    [['0812-3456-7890', '', '', 'maybe', '', '', ''], 'opt_in_invalid'],
-    [['0812-3456-7890', '', '', 'yes', '2025-13-01', '', ''], 'opt_in_at_invalid'],
-    [['0812-3456-7890', '', '', 'yes', '2030-01-01T00:00:00Z', '', ''], 'opt_in_at_in_future'],
     [['0812-3456-7890', 'Ana'], 'column_count_mismatch'],
     [['0812-3456-7890', '', '', '', '', '', '', 'extra'], 'column_count_mismatch'],
   ])('rejects %j as %s, keeping the fields', (fields, reason) => {
@@ -76,6 +74,42 @@ describe('stagingRow', () => {
     expect(row.reject).toBe(reason);
     expect(row.phone).toBeNull();
     expect(row.fields).toBe(escape(arrayLiteral(fields)));
+  });
+
+  it.each([
+    [['0812-3456-7890', '', '', 'maybe', '', '', ''], 'opt_in_invalid', null],
+    [['0812-3456-7890', '', '', 'yes', '2025-13-01', '', ''], 'opt_in_at_invalid', null],
+    [['0812-3456-7890', '', '', 'yes', '2030-01-01T00:00:00Z', '', ''], 'opt_in_at_in_future', null],
+    [['0812-3456-7890', '', '', 'yes', '2025-06-01 10:00', '', ''], 'opt_in_at_no_time_zone', null],
+    [['0812-3456-7890', '', '', 'yes', '03/11/2025', '', ''], 'opt_in_at_needs_date_format', null],
+    [['0812-3456-7890', '', '', 'yes', '27/04/2024', '', ''], 'opt_in_at_needs_date_format', null],
+    [['0812-3456-7890', '', '', 'yes', '0024-04-27T10:00:00Z', '', ''], 'opt_in_at_year_out_of_range', null],
+    [['0812-3456-7890', '', '', 'tidak', '2025-06-01 10:00', '', ''], 'opt_in_at_no_time_zone', 'opt_out'],
+  ])('imports %j without its consent, warning %s (an opt-out stays, undated)', (fields, reason, kind) => {
+    const row = columns(stagingRow(fields, 9, context(header)));
+    expect(row).toMatchObject({ reject: null, phone: '+6281234567890', consent_kind: kind, consent_at: null });
+    expect(row.warnings).toBe(`{"${reason}"}`);
+    expect(row.fields).toBe(escape(arrayLiteral(fields)));
+  });
+
+  it('reads zoneless and day/month dates in the import zone and format', () => {
+    const ctx = context(header, { timeZone: 'Asia/Jakarta', dateFormat: 'DD/MM/YYYY', latestAcceptedTime: Date.parse('2027-01-01T00:00:00Z') });
+    const at = (text: string) => columns(stagingRow(['0812-3456-7890', '', '', 'ya', text, '', ''], 2, ctx)).consent_at;
+    expect(at('27/04/2024')).toBe('2024-04-26T17:00:00.000Z');
+    expect(at('3/11/2025 08:00')).toBe('2025-11-03T01:00:00.000Z');
+    expect(at('2026-03-01 08:00')).toBe('2026-03-01T01:00:00.000Z');
+    expect(at('2026-03-01T08:00:00+07:00')).toBe('2026-03-01T01:00:00.000Z');
+    expect(at('2026-03-01T08:00:00Z')).toBe('2026-03-01T08:00:00.000Z');
+  });
+
+  it('takes the first valid mobile of a cell with several numbers, keeping the others, with a warning', () => {
+    const ctx = context(['phone', 'name']);
+    const row = columns(stagingRow(['021-5550001 ::: +62 812-7000-0001 ::: 0813-7000-0001', 'A'], 2, ctx));
+    expect(row).toMatchObject({ phone: '+6281270000001', warnings: '{"phone_several_numbers"}' });
+    expect(JSON.parse(row.attributes!)).toEqual({ other_phones: '021-5550001 ::: 0813-7000-0001' });
+    expect(columns(stagingRow(['abc ::: xyz', 'A'], 2, ctx)).reject).toBe('phone_not_a_number');
+    // A decimal comma is never a list separator.
+    expect(columns(stagingRow(['6281234400021,5', 'A'], 2, ctx)).reject).toBe('phone_has_decimal_point');
   });
 
   it('accepts empty cells past the header (a trailing delimiter)', () => {
@@ -118,19 +152,5 @@ describe('batches', () => {
     const batcher = new RecordBatcher(1000, 100);
     expect(batcher.add(['x'.repeat(60)], 2)).toBeNull();
     expect(batcher.add(['x'.repeat(60)], 3)).not.toBeNull();
-  });
-});
-
-describe('parseTimestamp', () => {
-  it.each([
-    ['2025-06-01', '2025-06-01T00:00:00.000Z'],
-    ['2025-06-01T10:00:00Z', '2025-06-01T10:00:00.000Z'],
-    ['2025-06-01 10:00', '2025-06-01T10:00:00.000Z'],
-    ['2025-06-01T10:00:00+07:00', '2025-06-01T03:00:00.000Z'],
-    ['2025-06-01T10:00:00.5-0130', '2025-06-01T11:30:00.500Z'],
-  ])('%s', (text, iso) => expect(new Date(parseTimestamp(text)!).toISOString()).toBe(iso));
-
-  it.each(['2025-02-30', '2025-13-01', '01/06/2025', 'yesterday', '2025-06-01T25:00', '2025-06-01T10:00+15:00'])('refuses %s', (text) => {
-    expect(parseTimestamp(text)).toBeNull();
   });
 });

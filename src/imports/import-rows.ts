@@ -1,6 +1,7 @@
-import type { CountryCode } from 'libphonenumber-js/max';
+import { CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { HeaderMapping } from './csv-header';
-import { normalisePhone, PhoneRejection } from '../contacts/phone';
+import { ConsentDateReader, DateProblem } from './consent-dates';
+import { normalisePhone, NormalisedPhone, PhoneRejection } from '../contacts/phone';
 
 /**
  * Turning parsed CSV records into rows of the import's staging table, in PostgreSQL's COPY text
@@ -8,15 +9,19 @@ import { normalisePhone, PhoneRejection } from '../contacts/phone';
  * text out.
  */
 
-export type RowRejection =
-  | PhoneRejection
-  | 'column_count_mismatch'
-  | 'opt_in_invalid'
-  | 'opt_in_at_invalid'
-  | 'opt_in_at_in_future'
-  | 'tag_too_long';
+/** Why a row was not imported. Stable: these codes appear in rejected.csv. */
+export type RowRejection = PhoneRejection | 'column_count_mismatch' | 'tag_too_long';
 
-export const REJECTION_MESSAGES: Record<RowRejection, string> = {
+/**
+ * Why an imported row is listed in warnings.csv: it was imported, but not entirely as written.
+ * Stable codes. A consent cell that cannot be read never loses the contact: the contact is
+ * imported without that consent event (an opt-out whose date cannot be read is still recorded, as
+ * of the import, as an undated opt-out is: a "no" is never dropped).
+ */
+export type RowWarning = DateProblem | 'opt_in_invalid' | 'opt_in_at_in_future' | 'phone_several_numbers';
+
+/** Messages for the report; reasons no longer produced stay readable for earlier imports' reports. */
+export const REJECTION_MESSAGES: Record<RowRejection | 'opt_in_invalid' | 'opt_in_at_invalid' | 'opt_in_at_in_future', string> = {
   phone_missing: 'no phone number',
   phone_not_a_number: 'the phone is not a number',
   phone_country_unknown: 'national phone number and no defaultCountry given',
@@ -34,6 +39,23 @@ export const REJECTION_MESSAGES: Record<RowRejection, string> = {
   tag_too_long: 'a tag is longer than 64 characters',
 };
 
+export const WARNING_MESSAGES: Record<RowWarning, string> = {
+  opt_in_invalid: 'opt_in is not one of yes/no/true/false/1/0/y/n/ya/tidak: the contact is imported without this consent',
+  opt_in_at_invalid: 'opt_in_at is not a date in ISO 8601 (2025-04-27 08:00) or in the import\'s dateFormat: the contact is imported without this consent (an opt-out is recorded as of the import)',
+  opt_in_at_in_future: 'opt_in_at is in the future: the contact is imported without this consent (an opt-out is recorded as of the import)',
+  opt_in_at_no_time_zone:
+    'opt_in_at has no time zone and the import has none (its country has several, or none was given): upload again with timeZone (e.g. Asia/Jakarta), or write the offset (2026-03-01T08:00:00+07:00); the contact is imported without this consent (an opt-out is recorded as of the import)',
+  opt_in_at_needs_date_format:
+    'opt_in_at is a day/month date and the import has no dateFormat, so it is not guessed: upload again with dateFormat (e.g. DD/MM/YYYY); the contact is imported without this consent (an opt-out is recorded as of the import)',
+  opt_in_at_year_out_of_range:
+    'opt_in_at has a year before 1900 (a two-digit year?); it is not read as any century: the contact is imported without this consent (an opt-out is recorded as of the import)',
+  phone_several_numbers:
+    'the phone cell holds several numbers: the first valid mobile number was taken, the others are kept in the attribute other_phones',
+};
+
+/** The attribute that keeps the other numbers of a phone cell that held several. */
+export const OTHER_PHONES_ATTRIBUTE = 'other_phones';
+
 /** What every row of one import shares. Structured-cloneable: it is sent to the worker threads. */
 export interface RowContext {
   mapping: HeaderMapping;
@@ -42,6 +64,10 @@ export interface RowContext {
   tags: string[];
   /** Times after this (ms since epoch) are "in the future". */
   latestAcceptedTime: number;
+  /** The zone of consent dates written without one: the upload's timeZone, else the default country's only zone. */
+  timeZone?: string;
+  /** The upload's dateFormat (see consent-dates.ts). */
+  dateFormat?: string;
 }
 
 /** Columns of the staging table, in COPY order. */
@@ -58,6 +84,7 @@ export const STAGING_COLUMNS = [
   'wording',
   'reject',
   'fields',
+  'warnings',
 ] as const;
 
 export interface BatchResult {
@@ -65,6 +92,13 @@ export interface BatchResult {
   copy: Uint8Array;
   accepted: number;
   rejected: number;
+  /** Warnings on accepted rows (a row may have more than one). */
+  warnings: number;
+  /**
+   * The accepted rows' phones as numbers (E.164 digits: at most 15, exact in a double), for the
+   * importer to find phones on several rows without another pass over the staging table.
+   */
+  phones: Float64Array;
 }
 
 const utf8 = new TextEncoder();
@@ -114,24 +148,29 @@ export function processBatch(batch: string, ctx: RowContext): BatchResult {
   const tokens = batch.split(FIELD);
   const rows = new RowWriter(ctx);
   let out = '';
-  let accepted = 0;
-  let rejected = 0;
   let i = 0;
   // The batch ends with a separator, so the last token is empty.
   while (i < tokens.length - 1) {
     const line = Number(tokens[i]);
     const n = Number(tokens[i + 1]);
     const row = rows.write(tokens, i + 2, n, line);
-    if (row.endsWith(ACCEPTED_END)) accepted++;
-    else rejected++;
+    // endsWith makes V8 flatten the row (a template literal is a tree of string pieces), so the
+    // batch is a chain of flat rows: without it, encoding the batch walks and copies a tree of
+    // about ten pieces per row, which doubled the threads' garbage collection (bench:import, --cpu-prof).
+    if (!row.endsWith('\n')) throw new Error('a staging row ends with a newline');
     out += row;
     i += 2 + n;
   }
-  return { copy: utf8.encode(out), accepted, rejected };
+  return { copy: utf8.encode(out), accepted: rows.accepted, rejected: rows.rejected, warnings: rows.warnings, phones: Float64Array.from(rows.phones) };
 }
 
-/** An accepted row's last two columns (reject reason, rejected fields) are NULL. */
-const ACCEPTED_END = `\t${NULL}\t${NULL}\n`;
+/** An accepted row without warnings: its last three columns (reject reason, fields, warnings) are NULL. */
+const ACCEPTED_END = `\t${NULL}\t${NULL}\t${NULL}\n`;
+
+/** What separates several numbers in one cell: Google's ` ::: `, or `;`, `|`, a newline. Never `,` or `.` (decimals). */
+const SEVERAL_NUMBERS = /\s*(?::::|[;|\n])\s*/;
+/** The hot loop's cheap test for the same (no leading `\s*`, which makes a failing search quadratic). */
+const MAY_HOLD_SEVERAL = /:::|[;|\n]/;
 
 /**
  * Builds staging rows for one import. This is the hot loop of an import (once per row), so it
@@ -140,48 +179,80 @@ const ACCEPTED_END = `\t${NULL}\t${NULL}\n`;
  */
 export class RowWriter {
   private readonly attributeKeys: Array<[number, string]>;
-  private lastTimeText = '';
-  private lastTime: number | null = null;
+  private readonly dates: ConsentDateReader;
+  accepted = 0;
+  rejected = 0;
+  warnings = 0;
+  /** The accepted rows' phones, as numbers (see BatchResult.phones). */
+  readonly phones: number[] = [];
 
   constructor(private readonly ctx: RowContext) {
     this.attributeKeys = ctx.mapping.attributes.map(([index, key]) => [index, escape(JSON.stringify(key))]);
+    // One reader per batch, as the rows of one batch share it: a reader kept across batches would
+    // keep its last date text alive, and with it the whole previous batch string it was cut from,
+    // in the threads' small heaps (the garbage collector then doubled; measured with --cpu-prof).
+    this.dates = new ConsentDateReader(ctx.timeZone, ctx.dateFormat);
   }
 
   /** The staging row, in COPY text format, for the record at tokens[start, start + count). */
   write(tokens: string[], start: number, count: number, line: number): string {
     const { mapping, defaultCountry } = this.ctx;
-    const reject = (reason: RowRejection) => rejectedRow(line, reason, tokens.slice(start, start + count));
+    const reject = (reason: RowRejection) => {
+      this.rejected++;
+      return rejectedRow(line, reason, tokens.slice(start, start + count));
+    };
     // Trailing empty cells past the header (a stray delimiter at the end of a line) are harmless.
     if (count !== mapping.width && !(count > mapping.width && allEmpty(tokens, start + mapping.width, start + count))) {
       return reject('column_count_mismatch');
     }
     const field = (index: number | null) => (index === null ? '' : tokens[start + index].trim());
+    let warnings: RowWarning[] | null = null;
 
-    const phone = normalisePhone(tokens[start + mapping.phone], defaultCountry);
+    let phoneCell = tokens[start + mapping.phone];
+    if (mapping.phoneFallbacks.length > 0) phoneCell = this.firstFilled(phoneCell, tokens, start);
+    let otherPhones: string | null = null;
+    let phone: NormalisedPhone;
+    // The rare cases stay out of this function: a small hot loop is what V8 optimises best.
+    if (MAY_HOLD_SEVERAL.test(phoneCell)) {
+      const several = pickPhone(phoneCell, defaultCountry);
+      phone = several.phone;
+      if (phone.ok && several.others) {
+        otherPhones = several.others;
+        warnings = ['phone_several_numbers'];
+      }
+    } else {
+      phone = normalisePhone(phoneCell, defaultCountry);
+    }
     if (!phone.ok) return reject(phone.reason);
 
     // Consent: with an opt_in column its value decides (empty: no statement); without one, a
-    // filled opt_in_at means the person opted in then.
+    // filled opt_in_at means the person opted in then. A value that cannot be read is a warning:
+    // the contact comes in without that statement.
     const flag = field(mapping.consent.flag).toLowerCase();
     const atText = field(mapping.consent.at);
     let kind: 'opt_in' | 'opt_out' | null = null;
     if (flag !== '') {
       if (YES.has(flag)) kind = 'opt_in';
       else if (NO.has(flag)) kind = 'opt_out';
-      else return reject('opt_in_invalid');
+      else (warnings ??= []).push('opt_in_invalid');
     } else if (mapping.consent.flag === null && atText !== '') {
       kind = 'opt_in';
     }
     let at = NULL;
     let source = NULL;
     let wording = NULL;
-    if (kind !== null) {
-      if (atText !== '') {
-        const time = this.timestamp(atText);
-        if (time === null) return reject('opt_in_at_invalid');
-        if (time > this.ctx.latestAcceptedTime) return reject('opt_in_at_in_future');
-        at = new Date(time).toISOString();
+    if (kind !== null && atText !== '') {
+      const time = this.dates.read(atText);
+      const problem = typeof time === 'string' ? time : time > this.ctx.latestAcceptedTime ? 'opt_in_at_in_future' : null;
+      if (problem) {
+        (warnings ??= []).push(problem);
+        // An opt-in that cannot be dated is not recorded; an opt-out is, as of the import.
+        if (kind === 'opt_in') kind = null;
+      } else {
+        at = new Date(time as number).toISOString();
       }
+    }
+    if (kind !== null) {
       const sourceText = field(mapping.consent.source);
       const wordingText = field(mapping.consent.text);
       if (sourceText) source = escape(sourceText);
@@ -206,20 +277,64 @@ export class RowWriter {
       if (attributes.length > 1) attributes += ',';
       attributes += `${key}:${escape(JSON.stringify(value))}`;
     }
+    if (otherPhones !== null) attributes += `${attributes.length > 1 ? ',' : ''}"${OTHER_PHONES_ATTRIBUTE}":${escape(JSON.stringify(otherPhones))}`;
     attributes += '}';
 
-    const name = field(mapping.name);
-    return `${line}\t${phone.e164}\t${phone.country ?? NULL}\t${name ? escape(name) : NULL}\t${attributes}\t${tags}\t${kind ?? NULL}\t${at}\t${source}\t${wording}${ACCEPTED_END}`;
+    let name = field(mapping.name);
+    if (name === '' && mapping.nameParts.length > 0) name = this.joinedName(tokens, start);
+    this.accepted++;
+    this.phones.push(Number(phone.e164.slice(1)));
+    // One template literal per row: concatenating pieces of it builds deeper ropes, which doubled
+    // the threads' garbage collection and UTF-8 encoding time (measured with --cpu-prof).
+    const end = warnings === null ? ACCEPTED_END : this.warnedEnd(warnings, tokens, start, count);
+    return `${line}\t${phone.e164}\t${phone.country ?? NULL}\t${name ? escape(name) : NULL}\t${attributes}\t${tags}\t${kind ?? NULL}\t${at}\t${source}\t${wording}${end}`;
   }
 
-  /** Files repeat the same time often (an export date, a campaign day): parse each text once. */
-  private timestamp(text: string): number | null {
-    if (text !== this.lastTimeText) {
-      this.lastTimeText = text;
-      this.lastTime = parseTimestamp(text);
-    }
-    return this.lastTime;
+  /** The phone cell, or the first of the fallback phone columns that is filled (Shopify's Default Address Phone). */
+  private firstFilled(cell: string, tokens: string[], start: number): string {
+    const fallbacks = this.ctx.mapping.phoneFallbacks;
+    for (let f = 0; cell.trim() === '' && f < fallbacks.length; f++) cell = tokens[start + fallbacks[f]];
+    return cell;
   }
+
+  /** A name from first, middle and last name columns. */
+  private joinedName(tokens: string[], start: number): string {
+    let name = '';
+    for (const part of this.ctx.mapping.nameParts) {
+      const text = tokens[start + part].trim();
+      if (text) name = name ? `${name} ${text}` : text;
+    }
+    return name;
+  }
+
+  /** The last three columns of an accepted row with warnings: no rejection, the row as uploaded, the warnings. */
+  private warnedEnd(warnings: RowWarning[], tokens: string[], start: number, count: number): string {
+    this.warnings += warnings.length;
+    return `\t${NULL}\t${escape(arrayLiteral(tokens.slice(start, start + count)))}\t${escape(arrayLiteral(warnings))}\n`;
+  }
+}
+
+/**
+ * A phone cell with several numbers (Google joins them with ` ::: `): the first valid mobile
+ * number wins, else the first valid number; the others are kept as written, joined by ` ::: `.
+ * When none is valid, the first one's reason rejects the row.
+ */
+function pickPhone(cell: string, defaultCountry: CountryCode | undefined): { phone: NormalisedPhone; others: string | null } {
+  const parts = cell
+    .trim()
+    .split(SEVERAL_NUMBERS)
+    .filter((p) => p !== '');
+  const read = parts.map((p) => normalisePhone(p, defaultCountry));
+  let chosen = read.findIndex((p) => p.ok && isMobile(p.e164));
+  if (chosen === -1) chosen = read.findIndex((p) => p.ok);
+  if (chosen === -1) return { phone: read[0] ?? normalisePhone('', defaultCountry), others: null };
+  const others = parts.filter((_, i) => i !== chosen);
+  return { phone: read[chosen], others: others.length > 0 ? others.join(' ::: ') : null };
+}
+
+function isMobile(e164: string): boolean {
+  const type = parsePhoneNumberFromString(e164)?.getType();
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
 }
 
 /** The staging row for one record. */
@@ -232,38 +347,8 @@ function allEmpty(tokens: string[], from: number, to: number): boolean {
   return true;
 }
 
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-/**
- * ISO 8601 dates and date-times (`2025-03-01`, `2025-03-01 14:30`, `2025-03-01T14:30:00+07:00`).
- * Without a zone a time is read as UTC. Returns ms since epoch, or null when not a real date.
- */
-export function parseTimestamp(text: string): number | null {
-  const m = TIMESTAMP.exec(text);
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '0', zone] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  let time = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(Number(`0.${frac}`) * 1000));
-  if (new Date(time).getUTCDate() !== day) return null; // 2025-02-30
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    if (offset > 14 * 60) return null;
-    time -= sign * offset * 60_000;
-  }
-  return time;
-}
-
 function rejectedRow(line: number, reason: RowRejection, fields: string[]): string {
-  return [String(line), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, reason, escape(arrayLiteral(fields))].join('\t') + '\n';
+  return [String(line), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, reason, escape(arrayLiteral(fields)), NULL].join('\t') + '\n';
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;

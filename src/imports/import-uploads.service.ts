@@ -8,7 +8,7 @@ import type { ApiPrincipal } from '../auth/api-keys.service';
 import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { isHeaderProblem, mapHeader } from './csv-header';
-import { parseImportOptions } from './import-options';
+import { ImportEncoding, parseEncoding, parseImportOptions } from './import-options';
 import { ImportRow, ImportsRepository } from './imports.repository';
 import { ImportsService } from './imports.service';
 import { UploadDatabase } from './upload-database';
@@ -126,8 +126,20 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
       req.off('data', waiting.start);
       waiting.stop();
       const options = parseImportOptions(upload.fields);
-      const mapping = mapHeader(upload.file.header, options.phoneColumn);
+      if (options.encoding !== undefined && options.encoding !== upload.file.encoding) {
+        // busboy hands fields over in the order sent: this one came after the file was read.
+        throw new DomainError('VALIDATION_FAILED', 'Send the field encoding before the file, so the file is read in it', [
+          { field: 'encoding', problems: ['must come before the file in the form'] },
+        ]);
+      }
+      const mapping = mapHeader(upload.file.header, options.phoneColumn, options.columns);
       if (isHeaderProblem(mapping)) throw new DomainError(mapping.code, mapping.message, { columns: mapping.columns });
+      const phoneColumn = upload.file.header[mapping.phone];
+      // The worker maps the header again from this: the upload's columns, and its phoneColumn.
+      let columnMap: Record<string, string> | null = options.columns ?? null;
+      if (options.phoneColumn !== undefined && !Object.values(columnMap ?? {}).includes('phone')) {
+        columnMap = { ...(columnMap ?? {}), [phoneColumn]: 'phone' };
+      }
       abort.signal.throwIfAborted();
       const row = await this.imports.insert(
         {
@@ -137,11 +149,15 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
           fileSha256: upload.file.sha256,
           delimiter: upload.file.delimiter,
           header: upload.file.header,
-          phoneColumn: upload.file.header[mapping.phone],
+          phoneColumn,
           defaultCountry: options.defaultCountry ?? null,
           tags: options.tags,
           optInScope: options.optInScope,
           apiKeyId: apiKey.id,
+          encoding: upload.file.encoding,
+          timeZone: options.timeZone ?? null,
+          dateFormat: options.dateFormat ?? null,
+          columnMap,
         },
         await tx.manager(),
       );
@@ -189,7 +205,10 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
           fail(new DomainError('VALIDATION_FAILED', `Send exactly one file, in the field "file" (got "${name}")`));
           return;
         }
-        stored = this.store(stream, importId, tx, signal, waiting).then((file) => ({ file, fileName: info.filename ?? null }));
+        // The encoding named before the file is the one it is read in (checked again with the other fields).
+        const named = fields.filter(([field]) => field === 'encoding').map(([, value]) => parseEncoding(value));
+        const encoding = named.length === 1 ? (named[0] ?? undefined) : undefined;
+        stored = this.store(stream, importId, tx, signal, waiting, encoding).then((file) => ({ file, fileName: info.filename ?? null }));
         stored.catch(fail);
       });
       parser.on('filesLimit', () => fail(new DomainError('VALIDATION_FAILED', 'Send exactly one file, in the field "file"')));
@@ -216,8 +235,9 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
     tx: LazyTransaction,
     signal: AbortSignal,
     waiting: IdleClock,
+    encoding: ImportEncoding | undefined,
   ): Promise<InspectedFile> {
-    const inspector = new UploadInspector(this.config.imports.maxLineBytes);
+    const inspector = new UploadInspector(this.config.imports.maxLineBytes, encoding);
     let tooLarge = false;
     stream.on('limit', () => {
       tooLarge = true;

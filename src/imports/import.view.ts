@@ -23,8 +23,18 @@ export class ImportView {
   @ApiProperty() updated: number;
   @ApiProperty() unchanged: number;
   @ApiProperty() rejected: number;
-  @ApiProperty({ description: 'Rows whose phone appears again later in the file (the last row wins)' }) duplicates: number;
+  @ApiProperty({
+    description:
+      'Accepted rows beyond the first for a phone that appears on several rows. Such rows merge into one contact as if uploaded one after another: empty cells change nothing, later non-empty values win, tags accumulate, and every row\'s consent statement is recorded',
+  })
+  duplicates: number;
   @ApiProperty() consentEvents: number;
+  @ApiProperty({ description: 'Warnings on imported rows (listed in warnings.csv; a row may have more than one)' }) warnings: number;
+  @ApiProperty({ enum: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'], description: 'How the file was decoded' }) encoding: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The zone of consent dates without one, as given' }) timeZone: string | null;
+  @ApiProperty({ nullable: true, type: String }) dateFormat: string | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: { type: 'string' }, description: 'The upload\'s columns mapping' })
+  columns: Record<string, string> | null;
   @ApiProperty({ nullable: true, type: ImportErrorView }) error: ImportErrorView | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) startedAt: string | null;
@@ -55,6 +65,11 @@ export function importView(row: ImportRow): ImportView {
     rejected: row.rejected,
     duplicates: row.duplicates,
     consentEvents: row.consentEvents,
+    warnings: row.warnings,
+    encoding: row.encoding,
+    timeZone: row.timeZone,
+    dateFormat: row.dateFormat,
+    columns: row.columnMap,
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '', line: row.errorLine } : null,
     createdAt: row.createdAt.toISOString(),
     startedAt: row.startedAt?.toISOString() ?? null,

@@ -33,8 +33,10 @@ export class ImportsController {
   @ApiOperation({
     summary: 'Upload a CSV audience; the worker imports it',
     description:
-      'The phone column is found by name (phone, phone_number, msisdn, mobile, whatsapp, wa, nomor, no_hp, telepon; any case) or named by phoneColumn. ' +
-      'name and tags are contact fields; opt_in, opt_in_at, opt_in_source, opt_in_text become consent events for optInScope; every other column becomes an attribute (snake_case key). ' +
+      'The phone column is found by name (phone, phone_number, msisdn, mobile, whatsapp, wa, nomor, no_hp, telepon, nomor hp, no wa, Phone 1 - Value, Mobile Phone, billing_phone, Default Address Phone…; any case; README lists them all) or named by phoneColumn or columns. ' +
+      'name (or first/middle/last name columns) and tags are contact fields; opt_in, opt_in_at, opt_in_source, opt_in_text become consent events for optInScope; every other column becomes an attribute (snake_case key). ' +
+      'Email or SMS marketing consent columns are never taken as a WhatsApp opt-in. A consent cell that cannot be read (no time zone, a day/month date without dateFormat, not a date) imports the contact without that event and lists the row in warnings.csv. ' +
+      'Several rows for one phone merge as if uploaded one after another. ' +
       'An upload that sends nothing for IMPORT_UPLOAD_IDLE_TIMEOUT_MS ends with 408; beyond IMPORT_UPLOAD_CONCURRENCY uploads at once the API answers 503 with Retry-After.',
   })
   @ApiConsumes('multipart/form-data')
@@ -43,11 +45,38 @@ export class ImportsController {
       type: 'object',
       required: ['file'],
       properties: {
-        file: { type: 'string', format: 'binary', description: 'CSV, UTF-8; comma, semicolon or tab delimited' },
+        file: {
+          type: 'string',
+          format: 'binary',
+          description: 'CSV, UTF-8 (or UTF-16 with a byte order mark, or the encoding named by encoding); comma, semicolon or tab delimited',
+        },
         defaultCountry: { type: 'string', example: 'ID', description: 'Country for numbers in national format' },
         tags: { type: 'string', example: 'newsletter,2026-q4', description: 'Added to every contact; comma-separated or repeated' },
         optInScope: { type: 'string', enum: ['marketing', 'utility', 'all'], default: 'marketing' },
         phoneColumn: { type: 'string', description: 'The phone column, when its name is not one we recognise' },
+        encoding: {
+          type: 'string',
+          enum: ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'iso-8859-1'],
+          description: 'The file is decoded in this encoding (send this field before the file). Without it: UTF-8, or UTF-16 when the file starts with its byte order mark',
+        },
+        timeZone: {
+          type: 'string',
+          example: 'Asia/Jakarta',
+          description:
+            'IANA zone of consent dates written without an offset. Default: the zone of defaultCountry when it has exactly one (not ID: Indonesia has several); without a zone such dates are warnings, not guessed',
+        },
+        dateFormat: {
+          type: 'string',
+          example: 'DD/MM/YYYY',
+          description:
+            'How day/month consent dates are written: DD/MM/YYYY, MM/DD/YYYY or YYYY-MM-DD (separator /, . or -), optionally with HH:mm or HH:mm:ss. ISO dates are always read; without it day/month dates are warnings, not guessed',
+        },
+        columns: {
+          type: 'string',
+          example: '{"Nama Pelanggan": "name", "Nomor HP": "phone", "Setuju Promo": "opt_in"}',
+          description:
+            'JSON object: file column → field (phone, name, first_name, middle_name, last_name, tags, opt_in, opt_in_at, opt_in_source, opt_in_text, attributes.<key>, ignore). Columns it does not name keep the built-in names',
+        },
       },
     },
   })
@@ -62,6 +91,9 @@ export class ImportsController {
     'IMPORT_CSV_MALFORMED',
     'IMPORT_NO_PHONE_COLUMN',
     'IMPORT_DUPLICATE_COLUMN',
+    'IMPORT_COLUMNS_UNKNOWN_COLUMN',
+    'IMPORT_COLUMNS_UNKNOWN_FIELD',
+    'IMPORT_COLUMNS_FIELD_TWICE',
     'IMPORT_NO_ROWS',
     'IMPORT_FILE_TOO_LARGE',
     'IMPORT_UPLOAD_TIMEOUT',
@@ -110,5 +142,24 @@ export class ImportsController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="import-${row.id}-rejected.csv"`);
     await this.imports.writeRejected(row, res);
+  }
+
+  @Get(':id/warnings.csv')
+  @ApiOperation({
+    summary: 'Rows imported with a warning: line, reason, message, then the row as uploaded',
+    description:
+      'A row is listed here when it was imported, but not entirely as written: a consent cell that could not be read without guessing (the contact came in without that consent event; an opt-out is still recorded, as of the import), or several numbers in one phone cell (the others kept in the attribute other_phones). ' +
+      'Reasons: opt_in_invalid, opt_in_at_invalid, opt_in_at_in_future, opt_in_at_no_time_zone (give timeZone), opt_in_at_needs_date_format (give dateFormat), opt_in_at_year_out_of_range, phone_several_numbers. ' +
+      'A row with two warnings is listed once per reason. The same CSV format, and the same formula neutralisation, as rejected.csv.',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV', schema: { type: 'string' } })
+  @ApiErrors('IMPORT_NOT_FOUND', 'IMPORT_NOT_COMPLETED')
+  async warnings(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const row = await this.imports.completed(id);
+    res.status(200);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="import-${row.id}-warnings.csv"`);
+    await this.imports.writeWarnings(row, res);
   }
 }

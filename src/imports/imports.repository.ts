@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { Pool, QueryConfig } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { affected, Db, one, rows } from '../database/sql';
 import type { ConsentScope } from '../contacts/consent';
 import type { Delimiter } from './csv-header';
+import type { ImportEncoding } from './import-options';
 
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 
@@ -19,6 +20,14 @@ export interface ImportRow {
   defaultCountry: string | null;
   tags: string[];
   optInScope: ConsentScope;
+  /** How the stored file's bytes are decoded (the upload's encoding, or what its BOM says). */
+  encoding: ImportEncoding;
+  /** The upload's timeZone (IANA), canonical spelling. */
+  timeZone: string | null;
+  /** The upload's dateFormat (see consent-dates.ts). */
+  dateFormat: string | null;
+  /** The upload's columns mapping: file column → field. */
+  columnMap: Record<string, string> | null;
   rowsRead: number;
   inserted: number;
   updated: number;
@@ -26,6 +35,7 @@ export interface ImportRow {
   rejected: number;
   duplicates: number;
   consentEvents: number;
+  warnings: number;
   errorCode: string | null;
   errorMessage: string | null;
   errorLine: number | null;
@@ -40,7 +50,21 @@ export interface ImportRow {
 
 export type NewImport = Pick<
   ImportRow,
-  'id' | 'fileName' | 'fileBytes' | 'fileSha256' | 'delimiter' | 'header' | 'phoneColumn' | 'defaultCountry' | 'tags' | 'optInScope' | 'apiKeyId'
+  | 'id'
+  | 'fileName'
+  | 'fileBytes'
+  | 'fileSha256'
+  | 'delimiter'
+  | 'header'
+  | 'phoneColumn'
+  | 'defaultCountry'
+  | 'tags'
+  | 'optInScope'
+  | 'apiKeyId'
+  | 'encoding'
+  | 'timeZone'
+  | 'dateFormat'
+  | 'columnMap'
 >;
 
 /** An import claimed by this worker: `claimToken` fences every later write. */
@@ -65,7 +89,8 @@ export interface StrandedImport {
 
 export type ListedImportRow = ImportRow & { cursorKey: string };
 
-export type ImportTotals = Pick<ImportRow, 'rowsRead' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'duplicates' | 'consentEvents'>;
+export type ImportTotals = Pick<ImportRow, 'rowsRead' | 'inserted' | 'updated' | 'unchanged' | 'rejected' | 'duplicates' | 'consentEvents'> &
+  Partial<Pick<ImportRow, 'warnings'>>;
 
 export interface RejectionRow {
   line: number;
@@ -73,10 +98,17 @@ export interface RejectionRow {
   fields: string[];
 }
 
+/** Where a page of the warnings report starts: after this line and reason. */
+export interface WarningCursor {
+  line: number;
+  reason: string;
+}
+
 const COLUMNS = `
   id, status, file_name AS "fileName", file_bytes::float8 AS "fileBytes", file_sha256 AS "fileSha256", delimiter, header,
   phone_column AS "phoneColumn", default_country AS "defaultCountry", tags, opt_in_scope AS "optInScope",
-  rows_read AS "rowsRead", inserted, updated, unchanged, rejected, duplicates, consent_events AS "consentEvents",
+  encoding, time_zone AS "timeZone", date_format AS "dateFormat", column_map AS "columnMap",
+  rows_read AS "rowsRead", inserted, updated, unchanged, rejected, duplicates, consent_events AS "consentEvents", warnings,
   error_code AS "errorCode", error_message AS "errorMessage", error_line AS "errorLine", attempts,
   api_key_id AS "apiKeyId", claim_token::text AS "claimToken", created_at AS "createdAt", started_at AS "startedAt",
   finished_at AS "finishedAt"`;
@@ -92,8 +124,8 @@ export class ImportsRepository {
     const inserted = await one<ImportRow>(
       db,
       `INSERT INTO contact_imports (id, status, file_name, file_bytes, file_sha256, delimiter, header, phone_column,
-                                    default_country, tags, opt_in_scope, api_key_id)
-       VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                    default_country, tags, opt_in_scope, api_key_id, encoding, time_zone, date_format, column_map)
+       VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        RETURNING ${COLUMNS}`,
       [
         row.id,
@@ -107,6 +139,10 @@ export class ImportsRepository {
         row.tags,
         row.optInScope,
         row.apiKeyId,
+        row.encoding,
+        row.timeZone,
+        row.dateFormat,
+        row.columnMap === null ? null : JSON.stringify(row.columnMap),
       ],
     );
     return inserted!;
@@ -116,17 +152,21 @@ export class ImportsRepository {
     await db.query(`INSERT INTO contact_import_chunks (import_id, seq, data) VALUES ($1, $2, $3)`, [importId, seq, data]);
   }
 
-  /** One stored piece of the file, fetched in binary (bytea as text would double it, in hex). */
+  /**
+   * One stored piece of the file, as its exact bytes. Fetched as base64 text: node-postgres' per-query
+   * `binary` mode still decodes each value as a UTF-8 string in its protocol parser, which turned
+   * bytes that are not UTF-8 (a UTF-16 or Windows-1252 file, or a UTF-8 character cut in two by the
+   * 1 MiB piece boundary) into U+FFFD. Base64 is exact, and measured faster than both binary mode
+   * and bytea's hex text (77 MiB: 0.6 – 0.7 s against 0.9 – 1.6 s for hex and 0.9 – 1.1 s for binary).
+   */
   async chunk(importId: string, seq: number): Promise<Buffer | undefined> {
     const pool = (this.db.driver as unknown as { master: Pool }).master;
-    // `binary` asks for binary result columns; node-postgres supports it, its types omit it.
-    const query: QueryConfig & { binary: boolean } = {
-      text: `SELECT data FROM contact_import_chunks WHERE import_id = $1::uuid AND seq = $2::int4`,
-      values: [importId, seq],
-      binary: true,
-    };
-    const result = await pool.query<{ data: Buffer }>(query);
-    return result.rows[0]?.data;
+    const result = await pool.query<{ data: string }>(
+      `SELECT encode(data, 'base64') AS data FROM contact_import_chunks WHERE import_id = $1::uuid AND seq = $2::int4`,
+      [importId, seq],
+    );
+    const data = result.rows[0]?.data;
+    return data === undefined ? undefined : Buffer.from(data, 'base64');
   }
 
   findById(id: string): Promise<ImportRow | undefined> {
@@ -192,7 +232,7 @@ export class ImportsRepository {
       db,
       `UPDATE contact_imports
           SET status = 'completed', rows_read = $3, inserted = $4, updated = $5, unchanged = $6, rejected = $7,
-              duplicates = $8, consent_events = $9, lease_expires_at = NULL,
+              duplicates = $8, consent_events = $9, warnings = $10, lease_expires_at = NULL,
               finished_at = clock_timestamp(), updated_at = clock_timestamp()
         WHERE id = $1 AND claim_token = $2 AND status = 'running'`,
       [
@@ -205,6 +245,7 @@ export class ImportsRepository {
         totals.rejected,
         totals.duplicates,
         totals.consentEvents,
+        totals.warnings ?? 0,
       ],
     );
     if (n !== 1) throw new ClaimLostError(id, claimToken);
@@ -283,6 +324,27 @@ export class ImportsRepository {
        WHERE before < $4
        ORDER BY line`,
       [importId, afterLine, maxRows, maxBytes],
+    );
+  }
+
+  /**
+   * One page of the warnings report after `after` (line, then reason), in that order, bounded as
+   * `rejectionPage` is. A line may have several warnings, so the page key is (line, reason).
+   */
+  warningPage(importId: string, after: WarningCursor, maxRows: number, maxBytes: number): Promise<RejectionRow[]> {
+    return rows<RejectionRow>(
+      this.db,
+      `SELECT line, reason, fields FROM (
+         SELECT line, reason, fields, sum(bytes) OVER (ORDER BY line, reason ROWS UNBOUNDED PRECEDING) - bytes AS before
+           FROM (SELECT line, reason, fields, ${REJECTION_BYTES} AS bytes
+                   FROM contact_import_warnings
+                  WHERE import_id = $1 AND (line, reason) > ($2, $3)
+                  ORDER BY line, reason
+                  LIMIT $4) candidates
+       ) page
+       WHERE before < $5
+       ORDER BY line, reason`,
+      [importId, after.line, after.reason, maxRows, maxBytes],
     );
   }
 }

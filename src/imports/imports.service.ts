@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error';
 import { decodeCursor, encodeCursor, Page } from '../common/pagination';
 import { ImportContactsJob, JOBS, QUEUES } from '../common/queues';
 import { REPORT_COLUMNS } from './csv-header';
-import { REJECTION_MESSAGES, RowRejection } from './import-rows';
+import { REJECTION_MESSAGES, RowRejection, RowWarning, WARNING_MESSAGES } from './import-rows';
 import { ImportRow, ImportsRepository, ListedImportRow } from './imports.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -76,11 +76,11 @@ export class ImportsService {
     return { data, nextCursor: found.length > limit ? encodeCursor(data[data.length - 1].cursorKey) : null };
   }
 
-  /** An import whose rejected rows can be reported: it must have completed. */
+  /** An import whose rejected rows or warnings can be reported: it must have completed. */
   async completed(id: string): Promise<ImportRow> {
     const row = await this.get(id);
     if (row.status !== 'completed') {
-      throw new DomainError('IMPORT_NOT_COMPLETED', `Import ${id} is ${row.status}; rejected rows are known once it completes`);
+      throw new DomainError('IMPORT_NOT_COMPLETED', `Import ${id} is ${row.status}; rejected rows and warnings are known once it completes`);
     }
     return row;
   }
@@ -92,22 +92,50 @@ export class ImportsService {
    * (REJECTION_PAGE_BYTES, see ImportsRepository.rejectionPage) and written with back-pressure, so
    * memory stays flat whatever the report's size; a client that goes away ends the reading.
    */
-  async writeRejected(row: ImportRow, out: Writable): Promise<void> {
+  writeRejected(row: ImportRow, out: Writable): Promise<void> {
+    return this.writeReport(
+      row,
+      out,
+      (after, maxRows) => this.imports.rejectionPage(row.id, after.line, maxRows, REJECTION_PAGE_BYTES),
+      (reason) => REJECTION_MESSAGES[reason as RowRejection] ?? reason,
+    );
+  }
+
+  /**
+   * Writes the warnings (rows imported, but not entirely as written: a consent cell that could not
+   * be read, several numbers in one phone cell) as rejected.csv is written: line, reason, message,
+   * then the row as uploaded; a row with two warnings is listed twice, once per reason.
+   */
+  writeWarnings(row: ImportRow, out: Writable): Promise<void> {
+    return this.writeReport(
+      row,
+      out,
+      (after, maxRows) => this.imports.warningPage(row.id, after, maxRows, REJECTION_PAGE_BYTES),
+      (reason) => WARNING_MESSAGES[reason as RowWarning] ?? reason,
+    );
+  }
+
+  private async writeReport(
+    row: ImportRow,
+    out: Writable,
+    page: (after: { line: number; reason: string }, maxRows: number) => Promise<Array<{ line: number; reason: string; fields: string[] }>>,
+    message: (reason: string) => string,
+  ): Promise<void> {
     if (!(await write(out, csvLine([...REPORT_COLUMNS, ...row.header])))) return;
-    let after = 0;
+    let after = { line: 0, reason: '' };
     let maxRows = REJECTION_PAGE_ROWS.start;
     for (;;) {
-      const page = await this.imports.rejectionPage(row.id, after, maxRows, REJECTION_PAGE_BYTES);
-      if (page.length === 0) break;
+      const rows = await page(after, maxRows);
+      if (rows.length === 0) break;
       let text = '';
-      for (const r of page) {
-        text += csvLine([String(r.line), r.reason, REJECTION_MESSAGES[r.reason as RowRejection] ?? r.reason, ...r.fields]);
-      }
+      for (const r of rows) text += csvLine([String(r.line), r.reason, message(r.reason), ...r.fields]);
       if (!(await write(out, text))) return;
-      after = page[page.length - 1].line;
+      const last = rows[rows.length - 1];
+      after = { line: last.line, reason: last.reason };
+      const pageLength = rows.length;
       // Ask for twice what fitted last time: few round trips for short rows, little wasted reading
       // on the server for long ones.
-      maxRows = Math.min(REJECTION_PAGE_ROWS.max, Math.max(REJECTION_PAGE_ROWS.min, page.length * 2));
+      maxRows = Math.min(REJECTION_PAGE_ROWS.max, Math.max(REJECTION_PAGE_ROWS.min, pageLength * 2));
     }
     out.end();
   }

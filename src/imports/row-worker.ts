@@ -5,5 +5,5 @@ import { processBatch, RowContext } from './import-rows';
 const ctx = workerData as RowContext;
 parentPort!.on('message', (message: { id: number; batch: string }) => {
   const result = processBatch(message.batch, ctx);
-  parentPort!.postMessage({ id: message.id, ...result }, [result.copy.buffer as ArrayBuffer]);
+  parentPort!.postMessage({ id: message.id, ...result }, [result.copy.buffer as ArrayBuffer, result.phones.buffer as ArrayBuffer]);
 });

@@ -55,3 +55,40 @@ describe('UploadInspector', () => {
     expect(codeOf(() => inspect(['phone\n' + 'x'.repeat(600), '\n' + 'x'.repeat(600) + '\n']))).toBe('OK');
   });
 });
+
+describe('UploadInspector: encodings', () => {
+  it('reads UTF-16 LE and BE with a byte order mark, even split mid-character', () => {
+    const text = 'phone\tnama\r\n0812\tZoë\r\n';
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const inspector = new UploadInspector(1024);
+    inspector.inspect(le.subarray(0, 5));
+    inspector.inspect(le.subarray(5));
+    expect(inspector.finish()).toMatchObject({ encoding: 'utf-16le', delimiter: '\t', header: ['phone', 'nama'] });
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    expect(inspect([be])).toMatchObject({ encoding: 'utf-16be', header: ['phone', 'nama'] });
+  });
+
+  it('decodes a named encoding', () => {
+    const inspector = new UploadInspector(1024, 'windows-1252');
+    inspector.inspect(Buffer.from('phone,nama\n1,Jos\xe9\n', 'latin1'));
+    expect(inspector.finish()).toMatchObject({ encoding: 'windows-1252', header: ['phone', 'nama'] });
+  });
+
+  function refusal(chunks: Buffer[]) {
+    try {
+      inspect(chunks);
+    } catch (error) {
+      return { code: (error as DomainError).code, details: (error as DomainError).details };
+    }
+    return undefined;
+  }
+
+  it('names the exact line and column of the first byte that is not UTF-8, whatever the chunks', () => {
+    const file = Buffer.concat([Buffer.from('phone,nama\n1,a\n2,Zoë J'), Buffer.from([0xe9]), Buffer.from('\n3,x\n')]);
+    for (let cut = 1; cut < file.length; cut++) {
+      expect([cut, refusal([file.subarray(0, cut), file.subarray(cut)])]).toEqual([cut, { code: 'IMPORT_FILE_NOT_UTF8', details: { line: 3, column: 8 } }]);
+    }
+    // A sequence cut off by the end of the file.
+    expect(refusal([Buffer.from('phone\n1,é'), Buffer.from([0xe2, 0x82])])).toEqual({ code: 'IMPORT_FILE_NOT_UTF8', details: { line: 2, column: 4 } });
+  });
+});

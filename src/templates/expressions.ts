@@ -100,7 +100,8 @@ export class ExpressionCompiler {
     for (const name of Object.keys(this.hb.helpers)) {
       if (!ALL_HELPERS.includes(name) && name !== 'helperMissing' && name !== 'blockHelperMissing') this.hb.unregisterHelper(name);
     }
-    this.helpers = createHelpers({ locale: locale!, timeZone: timeZone! }, this.sink);
+    const numberLocale = defaults.numberLocale === undefined ? undefined : (canonicalLocale(defaults.numberLocale) ?? undefined);
+    this.helpers = createHelpers({ locale: locale!, timeZone: timeZone!, ...(numberLocale ? { numberLocale } : {}) }, this.sink);
     for (const name of HELPER_NAMES) this.hb.registerHelper(name, this.helpers[name]);
   }
 

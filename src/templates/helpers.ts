@@ -17,7 +17,7 @@
  * | `trim` | `{{trim attributes.code}}` | without leading and trailing white space |
  * | `urlencode` | `{{urlencode attributes.ref}}` | percent-encoded, for URL-button suffixes |
  * | `date` | `{{date attributes.due "d MMMM yyyy"}}` | "5 Maret 2026" in an `id` template |
- * | `currency` | `{{currency attributes.total "IDR"}}` | "Rp 150.000,00" (locale: 3rd argument or the campaign's) |
+ * | `currency` | `{{currency attributes.total "IDR"}}` | "Rp 150.000" for 150000, "150.000" or "Rp 150.000" (read and shown in the 3rd argument's locale, else the campaign's; read in the currency's country's locale, IDR → id-ID, when the campaign names none: see amounts.ts) |
  *
  * `date` takes a Date, epoch milliseconds (at most ±8.64e15, what a Date can hold) or an ISO 8601
  * string naming a real day and time (years 1 to 9999; see parseIsoTimestamp), then either a
@@ -31,6 +31,7 @@
  */
 
 import { canonicalLocale, canonicalTimeZone, parseIsoDateTime } from '../common/validation';
+import { amountExamples, localeOfCurrency, parseAmount } from './amounts';
 import type { ValueRule } from './binding-problems';
 import { BoundedCache } from './bounded-cache';
 
@@ -42,6 +43,11 @@ export interface HelperDefaults {
   locale: string;
   /** IANA time zone for dates with a time zone of their own ("Asia/Jakarta"). */
   timeZone: string;
+  /**
+   * The locale amounts are written in, when the campaign or preview names one; otherwise the
+   * currency helper reads an amount in its currency's country's locale (IDR → id-ID), else `locale`.
+   */
+  numberLocale?: string;
 }
 
 /** The last argument Handlebars passes to a helper; only the hash is read. */
@@ -107,10 +113,15 @@ export const HELPER_ISSUES = {
   dateImpossible: cannot('the date helper', 'not_a_date', 'got a day or time that does not exist (such as 30 February, 31 April or 24:00), or a year outside 1 to 9999'),
   notADate: cannot('the date helper', 'not_a_date', 'needs epoch milliseconds or an ISO 8601 date such as 2026-03-05 or 2026-03-05T10:00:00Z'),
   dateFormat: cannot('the date helper', 'invalid_value', 'got a time zone, locale or style that Intl does not know'),
-  currencyAmount: cannot('the currency helper', 'not_a_number', 'needs a plain number such as 150000 or 1500.5'),
+  currencyAmount: cannot('the currency helper', 'not_a_number', 'got something that is not a number (such as 150000 or 1500.5)'),
   currencyCode: cannot('the currency helper', 'invalid_value', 'got a currency code (ISO 4217, such as IDR) or a locale that Intl does not know'),
   urlText: cannot('urlencode', 'invalid_value', 'got text with an unpaired UTF-16 surrogate, which has no URL encoding'),
 } as const;
+
+/** The currency helper's issue for an amount that is not a number in the locale it is read in. */
+function notAnAmount(locale: string): HelperIssue {
+  return cannot('the currency helper', 'not_a_number', `got an amount that is not a number as ${locale} writes one (such as ${amountExamples(locale)})`);
+}
 
 const NOT_BLANK = /\S/;
 
@@ -197,12 +208,16 @@ export function createHelpers(defaults: HelperDefaults, sink?: IssueSink): Recor
     currency: passingOn((...args) => {
       const amount = arg(args, 0);
       if (isMissing(amount)) return '';
-      const value = toNumber(amount);
-      if (value === null) return unusable(HELPER_ISSUES.currencyAmount);
       const code = arg(args, 1);
       const explicit = arg(args, 2);
-      const format = typeof code === 'string' && isCurrencyCode(code) ? currencyFormat(code, typeof explicit === 'string' ? explicit : locale) : null;
-      return format?.format(value) ?? unusable(HELPER_ISSUES.currencyCode);
+      const shownIn = typeof explicit === 'string' ? explicit : locale;
+      const format = typeof code === 'string' && isCurrencyCode(code) ? currencyFormat(code, shownIn) : null;
+      if (format === null) return unusable(HELPER_ISSUES.currencyCode);
+      // Read in: the locale given (3rd argument, or the campaign's), else the currency's country's.
+      const readIn = typeof explicit === 'string' ? explicit : (defaults.numberLocale ?? localeOfCurrency(code as string) ?? locale);
+      const value = parseAmount(amount, readIn, code as string);
+      if (value === null) return unusable(notAnAmount(readIn));
+      return format.format(value);
     }),
   };
 }

@@ -4,9 +4,10 @@
  */
 export { BindingError } from './binding-problems';
 export type { BindingProblem, BindingRule, RenderContact, RenderProblem, ValueRule } from './binding-problems';
+export { amountLocale, parseAmount } from './amounts';
 export { HELPER_NAMES } from './helpers';
 export type { HelperName } from './helpers';
-export { TEMPLATE_LIMITS, TEMPLATE_RULES, templateParameters, validateTemplate } from './template-rules';
+export { isTemplateLanguage, suggestLanguages, TEMPLATE_LIMITS, TEMPLATE_RULES, TOO_MANY_VARIABLES, templateParameters, validateTemplate } from './template-rules';
 export type {
   AuthenticationComponentDefinition,
   AuthenticationTemplateDefinition,

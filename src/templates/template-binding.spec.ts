@@ -204,7 +204,7 @@ describe('render: exact Cloud API payloads', () => {
     });
     expect(result.text).toEqual({
       header: '[image]',
-      body: `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`,
+      body: `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa, jangan lewatkan!`,
       footer: 'Balas STOP untuk berhenti',
       buttons: [
         { type: 'QUICK_REPLY', text: 'Mau' },
@@ -288,7 +288,7 @@ describe('render: exact Cloud API payloads', () => {
       [
         '[image]',
         '',
-        `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`,
+        `Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa, jangan lewatkan!`,
         '',
         'Balas STOP untuk berhenti',
         '',
@@ -401,8 +401,8 @@ describe('render: per-recipient rules', () => {
     const compiled = compileTemplateBinding(MARKETING, MARKETING_BINDING);
     const first = ok(compiled.render(ana));
     const second = ok(compiled.render({ ...ana, id: 'c2', name: 'budi', attributes: { ...ana.attributes, city: undefined, order: 'B-2' } }));
-    expect(first.text.body).toBe(`Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa!`);
-    expect(second.text.body).toBe(`Halo Budi! Diskon Rp${NBSP}50.000 di toko Jakarta sampai 5 Maret. Sampai jumpa!`);
+    expect(first.text.body).toBe(`Halo Ana Santoso! Diskon Rp${NBSP}50.000 di toko Bandung sampai 5 Maret. Sampai jumpa, jangan lewatkan!`);
+    expect(second.text.body).toBe(`Halo Budi! Diskon Rp${NBSP}50.000 di toko Jakarta sampai 5 Maret. Sampai jumpa, jangan lewatkan!`);
     expect(first.text.buttons[2]).toEqual({ type: 'URL', text: 'Belanja', url: 'https://shop.example/p/A-100' });
   });
 });
@@ -549,5 +549,62 @@ describe("a contact's data a helper cannot use: a problem of that recipient, nev
     expect(bindingError(() => note('{{date "2025-02-30"}}'))).toEqual([['body.1', 'invalid_helper_argument']]);
     expect(bindingError(() => note('{{date 10000000000000000}}'))).toEqual([['body.1', 'invalid_helper_argument']]);
     expect(ok(note('{{date "2025-02-28"}}').render(contact({}))).text.body).toBe('Note: 28 Feb 2025.');
+  });
+});
+
+describe('amounts written the way a locale writes them (issue 9, section 4)', () => {
+  /** An Indonesian template with one currency parameter. */
+  const TOTAL: TemplateDefinition = {
+    name: 'order_total',
+    language: 'id',
+    category: 'UTILITY',
+    components: [{ type: 'BODY', text: 'Total belanja Anda {{1}} sudah kami terima, terima kasih.', example: { body_text: [['Rp 150.000']] } }],
+  };
+  const total = (binding: Partial<TemplateBinding['body.1'] & object> = {}, options = {}) =>
+    compileTemplateBinding(TOTAL, { 'body.1': { type: 'currency', code: 'IDR', amount: '{{attributes.total}}', ...binding } as TemplateBinding['body.1'] }, options);
+  const sent = (result: RenderResult) => (ok(result).content.template.components?.[0] as { parameters: Array<{ currency: { amount_1000: number; fallback_value: string } }> }).parameters[0].currency;
+
+  it('reads 150.000 in IDR as one hundred fifty thousand (id-ID from the currency), shown as Rp 150.000', () => {
+    expect(sent(total().render(contact({ total: '150.000' })))).toEqual({ code: 'IDR', amount_1000: 150_000_000, fallback_value: `Rp${NBSP}150.000` });
+    expect(sent(total().render(contact({ total: 'Rp 4.880.000' }))).amount_1000).toBe(4_880_000_000);
+    expect(sent(total().render(contact({ total: '150.000,50' }))).amount_1000).toBe(150_000_500);
+    expect(sent(total().render(contact({ total: 150000 }))).amount_1000).toBe(150_000_000);
+  });
+
+  it('a value that is no number in that locale is a problem that says so, never a different amount nor "renders empty"', () => {
+    for (const value of ['Rp 4,88 juta', 'n/a', '1500.5', '1.50']) {
+      const result = total().render(contact({ total: value }));
+      expect(problems(result)).toEqual([['body.1.amount', 'not_a_number']]);
+      expect(!result.ok && result.problems[0].message).toMatch(/not a number as id-ID writes one \(such as 150\.000 or 1\.500,5\)/);
+    }
+  });
+
+  it('ambiguous forms follow the locale given (on the binding, or for the whole binding), never the shape of the value', () => {
+    expect(sent(total().render(contact({ total: '1.500' }))).amount_1000).toBe(1_500_000);
+    expect(sent(total({ locale: 'en-US' }).render(contact({ total: '1.500' }))).amount_1000).toBe(1_500);
+    expect(sent(total({}, { locale: 'en-US' }).render(contact({ total: '1,500' }))).amount_1000).toBe(1_500_000);
+    expect(sent(total({ locale: 'id-ID' }, { locale: 'en-US' }).render(contact({ total: '1,5' }))).amount_1000).toBe(1_500);
+  });
+
+  it('without a national currency, the contact’s country chooses', () => {
+    const eur = (country: string) => sent(total({ code: 'EUR' }).render({ ...contact({ total: '1.500,25' }), country })).amount_1000;
+    expect(eur('DE')).toBe(1_500_250);
+    expect(problems(total({ code: 'EUR' }).render({ ...contact({ total: '1.500,25' }), country: 'IE' }))).toEqual([['body.1.amount', 'not_a_number']]);
+  });
+
+  it('a binding locale Intl does not know is a configuration problem', () => {
+    expect(bindingError(() => total({ locale: 'zz' }))).toEqual([['body.1.locale', 'invalid_binding']]);
+    expect(bindingError(() => total({ locale: 'en_US' }))).toEqual([['body.1.locale', 'invalid_binding']]);
+  });
+
+  it('the currency helper reads amounts the same way', () => {
+    const text = (source: string, value: unknown, options = {}) =>
+      ok(compileTemplateBinding(TOTAL, { 'body.1': source }, options).render(contact({ total: value }))).text.body;
+    expect(text('{{currency attributes.total "IDR"}}', '150.000')).toBe(`Total belanja Anda Rp${NBSP}150.000 sudah kami terima, terima kasih.`);
+    expect(text('{{currency attributes.total "IDR"}}', 'Rp 4.880.000')).toContain(`Rp${NBSP}4.880.000`);
+    expect(text('{{currency attributes.total "IDR" "en-US"}}', '1,500')).toContain('IDR');
+    const bad = compileTemplateBinding(TOTAL, { 'body.1': '{{currency attributes.total "IDR"}}' }).render(contact({ total: '1500.5' }));
+    expect(problems(bad)).toEqual([['body.1', 'not_a_number']]);
+    expect(!bad.ok && bad.problems[0].message).toMatch(/not a number as id-ID writes one/);
   });
 });

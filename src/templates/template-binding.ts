@@ -1,6 +1,7 @@
 import type { TemplateContent, TemplateParameter, TemplateSendComponent } from '../whatsapp/cloud-api.types';
 import { BindingError, type BindingProblem, type RenderContact, type RenderProblem, type ValueRule } from './binding-problems';
 import { ExpressionBatch, ExpressionCompiler } from './expressions';
+import { amountExamples, amountLocale, parseAmount } from './amounts';
 import { currencyFormat, isCurrencyCode, isLocale, toNumber } from './helpers';
 import { scanVariables, splitText } from './template-text';
 import {
@@ -34,7 +35,8 @@ import { describeRule, isHttpUrl, isUrlSafe, ProblemCollector, textRule, type Te
  * };
  * ```
  *
- * Typed bindings: `{ type: 'currency', code, amount, fallback? }` (the fallback, what WhatsApp
+ * Typed bindings: `{ type: 'currency', code, amount, locale?, fallback? }` (the amount is read as
+ * `locale` writes numbers, see CurrencyBinding.locale and amounts.ts; the fallback, what WhatsApp
  * shows, defaults to the amount formatted for the template's language), `{ type: 'date_time',
  * fallback }`, `{ type: 'image' | 'video' | 'document', link | id, filename? }` and
  * `{ type: 'location', latitude, longitude, name?, address? }`. Every string in them may hold
@@ -43,8 +45,8 @@ import { describeRule, isHttpUrl, isUrlSafe, ProblemCollector, textRule, type Te
  * Per recipient, a value that breaks a rule is reported, never thrown (see ValueRule): empty after
  * trimming (`empty_value`: give a fallback with the default helper), a needed variable missing from
  * a longer text (`missing_value`), newline or tab, more than 4 spaces, too long (each parameter, and
- * the whole header ≤ 60 and body ≤ 1,024 after substitution), an amount or coordinate that is not a
- * number, a media link that is not an http(s) URL, a value a helper cannot use (`not_a_date`,
+ * the whole header ≤ 60 and body ≤ 1,024 after substitution), an amount that is not a number in its
+ * locale or a coordinate that is not a number, a currency code that is not ISO 4217 (`invalid_value`), a media link that is not an http(s) URL, a value a helper cannot use (`not_a_date`,
  * `out_of_range`, `not_a_number`, `invalid_value`: see helpers.ts) or data that throws while it is
  * read (`render_failed`). One contact's data never breaks a render: `render` does not throw for
  * data, so a campaign reports that recipient and goes on. A URL-button suffix must be URL-safe (RFC 3986
@@ -60,8 +62,19 @@ export interface CurrencyBinding {
   type: 'currency';
   /** ISO 4217 ("IDR"), or an expression that renders one. */
   code: string;
-  /** Renders a plain number ("150000", "1500.5"); sent as amount_1000. */
+  /**
+   * Renders a number written as `locale` writes it ("150.000" and "Rp 4.880.000" in id-ID, "1,500.5"
+   * in en-US; the currency's symbol or ISO code may be in it); sent as amount_1000. A JS number is
+   * taken as it is.
+   */
   amount: string | number;
+  /**
+   * BCP 47 locale the amount is written in (a literal, not an expression). Default: the binding's
+   * locale when given (BindingOptions.locale: the campaign's or preview's), else the currency's
+   * country's (IDR → id-ID), else the contact's country's, else the template's language. Never
+   * guessed from the value: "1.500" is 1500 in id-ID and 1.5 in en-US.
+   */
+  locale?: string;
   /** What WhatsApp shows; defaults to the amount formatted for the template's language. */
   fallback?: string;
 }
@@ -91,7 +104,10 @@ export interface LocationBinding {
 }
 
 export interface BindingOptions {
-  /** BCP 47 locale for helpers and currency fallbacks; default: the template's language ("en_US" → "en-US"). */
+  /**
+   * BCP 47 locale for helpers and currency fallbacks; default: the template's language ("en_US" →
+   * "en-US"). When given, amounts are also read in it (see CurrencyBinding.locale).
+   */
   locale?: string;
   /** IANA time zone for the date helper; default UTC. */
   timeZone?: string;
@@ -181,6 +197,8 @@ class TemplateRenderer implements CompiledTemplate {
   /** The parameter (`body.1`, `body.2.amount`) each expression fills, by expression index. */
   private readonly parameterOf: string[] = [];
   private readonly locale: string;
+  /** The locale given for this binding (options.locale), which amounts are read in before any default. */
+  private readonly givenLocale: string | undefined;
   private readonly run: Run;
   private readonly view: ViewRecipe;
   private readonly buttonMeta: Array<{ index: string; subType: 'url' | 'copy_code' | 'quick_reply' }> = [];
@@ -196,7 +214,8 @@ class TemplateRenderer implements CompiledTemplate {
     options: BindingOptions,
   ) {
     this.locale = options.locale ?? localeOf(String(def.language));
-    this.compiler = new ExpressionCompiler({ locale: this.locale, timeZone: options.timeZone ?? 'UTC' });
+    this.givenLocale = options.locale;
+    this.compiler = new ExpressionCompiler({ locale: this.locale, timeZone: options.timeZone ?? 'UTC', numberLocale: options.locale });
     this.parameters = templateParameters(def);
     this.named = def.parameter_format === 'NAMED';
     this.compilePlans(binding);
@@ -342,9 +361,14 @@ class TemplateRenderer implements CompiledTemplate {
     const code = this.expression(`${slot.key}.code`, bound.code);
     const fallback = bound.fallback === undefined ? null : this.expression(`${slot.key}.fallback`, bound.fallback);
     if (amount === null || code === null || (fallback === null && bound.fallback !== undefined)) return null;
+    if (bound.locale !== undefined && (typeof bound.locale !== 'string' || !isLocale(bound.locale))) {
+      this.problem(`${slot.key}.locale`, 'invalid_binding', `${slot.key}.locale must be a BCP 47 locale Intl has data for, such as id-ID or en-US`);
+      return null;
+    }
     const name = this.named ? slot.name : undefined;
     const limits: TextLimits = { singleLine: true, maxLength: slot.maxLength };
     const locale = this.locale;
+    const given = bound.locale ?? this.givenLocale;
     return {
       slot,
       exprs: fallback === null ? [amount, code] : [amount, code, fallback],
@@ -352,13 +376,18 @@ class TemplateRenderer implements CompiledTemplate {
         const value = this.checkedText(run, `${slot.key}.amount`, amount, SINGLE_LINE);
         const currency = this.checkedText(run, `${slot.key}.code`, code, SINGLE_LINE);
         if (value === null || currency === null) return null;
-        const number = toNumber(value);
-        if (number === null) {
-          run.problems.add(`${slot.key}.amount`, 'not_a_number', 'the amount must render a plain number such as 150000 or 1500.5');
+        if (!isCurrencyCode(currency)) {
+          run.problems.add(`${slot.key}.code`, 'invalid_value', `${slot.key}.code "${currency}" is not an ISO 4217 currency code`);
           return null;
         }
-        if (!isCurrencyCode(currency)) {
-          run.problems.add(`${slot.key}.code`, 'not_a_number', `"${currency}" is not an ISO 4217 currency code`);
+        const readIn = amountLocale(given, currency, run.contact.country, locale);
+        const number = parseAmount(value, readIn, currency);
+        if (number === null) {
+          run.problems.add(
+            `${slot.key}.amount`,
+            'not_a_number',
+            `${slot.key}.amount is not a number as ${readIn} writes one (such as ${amountExamples(readIn)}); if the data is written another way, give the binding its locale`,
+          );
           return null;
         }
         // amount_1000 is an integer: past 2^53 it would be sent rounded, or as 1e+303

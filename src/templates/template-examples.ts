@@ -16,7 +16,7 @@ export const MARKETING: TemplateDefinition = {
     { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2U='] } },
     {
       type: 'BODY',
-      text: 'Halo {{first_name}}! Diskon {{discount}} di toko {{city}} sampai {{due}}. Sampai jumpa!',
+      text: 'Halo {{first_name}}! Diskon {{discount}} di toko {{city}} sampai {{due}}. Sampai jumpa, jangan lewatkan!',
       example: {
         body_text_named_params: [
           { param_name: 'first_name', example: 'Ana' },
@@ -95,7 +95,7 @@ export const COUPON: TemplateDefinition = {
   language: 'en',
   category: 'MARKETING',
   components: [
-    { type: 'BODY', text: 'Use code {{1}} for {{2}} off!', example: { body_text: [['FALL25', '25%']] } },
+    { type: 'BODY', text: 'Use code {{1}} for {{2}} off today!', example: { body_text: [['FALL25', '25%']] } },
     { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Unsubscribe' }, { type: 'COPY_CODE', example: 'FALL25' }] },
   ],
 };

@@ -80,3 +80,40 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Editing a template WhatsApp knows
+
+/** The statuses in which WhatsApp lets a template be edited (Meta's "Template management" page). */
+export const EDITABLE_STATUSES: readonly TemplateStatusName[] = ['APPROVED', 'REJECTED', 'PAUSED'];
+
+/**
+ * Meta's limits on editing an APPROVED template: at most once in 24 hours and 10 times in 30 days
+ * (Meta's "Template management" page, "Edit templates": "Approved templates can be edited up to 10
+ * times in a 30 day window, or 1 time in a 24 hour window. Rejected or paused templates can be
+ * edited an unlimited number of times").
+ */
+export const APPROVED_EDIT_LIMITS = { perDay: 1, per30Days: 10 } as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type EditAllowance = { ok: true } | { ok: false; limit: '24h' | '30d'; nextAt: Date; message: string };
+
+/**
+ * Whether an APPROVED template may be edited now, given when its earlier edits while APPROVED were
+ * made. `nextAt` is the first moment the limit that refused it lets an edit through.
+ */
+export function approvedEditAllowance(editsWhileApproved: readonly Date[], now: Date): EditAllowance {
+  const at = now.getTime();
+  const month = editsWhileApproved.map((d) => d.getTime()).filter((t) => t > at - 30 * DAY_MS).sort((a, b) => a - b);
+  const day = month.filter((t) => t > at - DAY_MS);
+  if (day.length >= APPROVED_EDIT_LIMITS.perDay) {
+    const nextAt = new Date(day[day.length - APPROVED_EDIT_LIMITS.perDay] + DAY_MS);
+    return { ok: false, limit: '24h', nextAt, message: `WhatsApp lets an approved template be edited once in 24 hours; the next edit is possible from ${nextAt.toISOString()}` };
+  }
+  if (month.length >= APPROVED_EDIT_LIMITS.per30Days) {
+    const nextAt = new Date(month[month.length - APPROVED_EDIT_LIMITS.per30Days] + 30 * DAY_MS);
+    return { ok: false, limit: '30d', nextAt, message: `WhatsApp lets an approved template be edited 10 times in 30 days; the next edit is possible from ${nextAt.toISOString()}` };
+  }
+  return { ok: true };
+}

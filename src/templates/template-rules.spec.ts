@@ -62,13 +62,19 @@ const INVALID: Array<[string, TemplateInput, Expected[]]> = [
   ['name with capitals and spaces', { ...base(), name: 'Order Update' }, [v('name', 'name_invalid')]],
   ['name over 512 characters', { ...base(), name: 'a'.repeat(513) }, [v('name', 'name_too_long')]],
   ['language not a code', { ...base(), language: 'english' }, [v('language', 'language_invalid')]],
+  ['a locale WhatsApp does not take as a language (id_ID: it takes id)', { ...base(), language: 'id_ID' }, [v('language', 'language_unsupported')]],
+  [
+    'a 7-word body with 5 variables (issue 9)',
+    withBody('Dear {{1}}, your order {{2}} from {{3}} on {{4}} costs {{5}} today.', ['Ana', 'A-1', 'Toko', 'Monday', 'Rp 5']),
+    [v('BODY', 'too_many_variables')],
+  ],
   ['unknown category', { ...base(), category: 'PROMO' as TemplateDefinition['category'] }, [v('category', 'category_invalid')]],
   ['unknown parameter_format', { ...base(), parameter_format: 'NUMBERED' as 'NAMED' }, [v('parameter_format', 'parameter_format_invalid')]],
   ['unknown component type', withComponents({ type: 'CAROUSEL' } as unknown as TemplateDefinition['components'][number]), [v('components', 'component_type_unknown', 1)]],
   ['two bodies', withComponents({ type: 'BODY', text: 'Again.' }), [v('BODY', 'duplicate_component')]],
   ['no body', { ...base(), components: [{ type: 'FOOTER', text: 'Thanks' }] }, [v('BODY', 'body_missing')]],
   ['empty body text', withBody('  ', null), [v('BODY', 'body_text_missing')]],
-  ['body over 1,024 characters', withBody(`Hi {{1}}, your order {{2}} ${'x'.repeat(1000)}.`), [v('BODY', 'body_too_long')]],
+  ['body over 1,024 characters', withBody(`Hi {{1}}, your order {{2}} is here: ${'x'.repeat(1000)}.`), [v('BODY', 'body_too_long')]],
   ['GIF header format', withComponents({ type: 'HEADER', format: 'GIF' as 'IMAGE' }), [v('HEADER', 'header_format_invalid')]],
   ['TEXT header without text', withComponents({ type: 'HEADER', format: 'TEXT' }), [v('HEADER', 'header_text_missing')]],
   ['header over 60 characters', withComponents({ type: 'HEADER', format: 'TEXT', text: 'x'.repeat(61) }), [v('HEADER', 'header_too_long')]],
@@ -99,7 +105,7 @@ const INVALID: Array<[string, TemplateInput, Expected[]]> = [
     {
       ...base(),
       parameter_format: 'NAMED',
-      components: [{ type: 'BODY', text: 'Hi {{First_Name}}, thanks.', example: { body_text_named_params: [{ param_name: 'First_Name', example: 'Ana' }] } }],
+      components: [{ type: 'BODY', text: 'Hi {{First_Name}}, thanks for your order.', example: { body_text_named_params: [{ param_name: 'First_Name', example: 'Ana' }] } }],
     },
     [v('BODY', 'named_parameter_syntax')],
   ],
@@ -111,10 +117,10 @@ const INVALID: Array<[string, TemplateInput, Expected[]]> = [
   ['named variables in a POSITIONAL template', withBody('Hi {{name}}, your order {{order}} has shipped.'), [v('BODY', 'parameter_format_mismatch')]],
   ['a gap in the numbering', withBody('Hi {{1}}, your order {{3}} has shipped.'), [v('BODY', 'variables_not_sequential')]],
   ['numbers out of order', withBody('Hi {{2}}, your order {{1}} has shipped.'), [v('BODY', 'variables_not_sequential')]],
-  ['body starting with a variable', withBody('{{1}}, your order {{2}} has shipped.'), [v('BODY', 'variable_at_start')]],
-  ['body ending with a variable', withBody('Hi {{1}}, your order is {{2}}'), [v('BODY', 'variable_at_end')]],
-  ['body ending with a variable and a full stop', withBody('Hi {{1}}, your order is {{2}}.'), [v('BODY', 'variable_at_end')]],
-  ['body ending with a variable and punctuation', withBody('Hi {{1}}, your order is {{2}} !?… '), [v('BODY', 'variable_at_end')]],
+  ['body starting with a variable', withBody('{{1}}, your order {{2}} has shipped today.'), [v('BODY', 'variable_at_start')]],
+  ['body ending with a variable', withBody('Hi {{1}}, the order you placed is {{2}}'), [v('BODY', 'variable_at_end')]],
+  ['body ending with a variable and a full stop', withBody('Hi {{1}}, the order you placed is {{2}}.'), [v('BODY', 'variable_at_end')]],
+  ['body ending with a variable and punctuation', withBody('Hi {{1}}, the order you placed is {{2}} !?… '), [v('BODY', 'variable_at_end')]],
   ['adjacent variables', withBody('Hi {{1}} {{2}}, your order has shipped.'), [v('BODY', 'variables_adjacent')]],
   ['variables without examples', withBody('Hi {{1}}, your order {{2}} has shipped.', null), [v('BODY', 'example_missing')]],
   ['more examples than variables', withBody('Hi {{1}}, your order {{2}} has shipped.', ['Ana', 'A-1', 'extra']), [v('BODY', 'example_mismatch')]],
@@ -126,7 +132,7 @@ const INVALID: Array<[string, TemplateInput, Expected[]]> = [
       components: [
         {
           type: 'BODY',
-          text: 'Hi {{name}}, thanks.',
+          text: 'Hi {{name}}, thanks for your order.',
           example: { body_text_named_params: [{ param_name: 'name', example: 'Ana' }, { param_name: 'city', example: 'Bandung' }] },
         },
       ],
@@ -191,7 +197,14 @@ describe('validateTemplate: one violation per rule', () => {
 
   it('reports several problems at once', () => {
     const def = { ...withBody('{{1}} {{2}}', null), name: 'Bad Name' };
-    expect(validateTemplate(def).map((x) => x.rule)).toEqual(['name_invalid', 'variable_at_start', 'variable_at_end', 'variables_adjacent', 'example_missing']);
+    expect(validateTemplate(def).map((x) => x.rule)).toEqual([
+      'name_invalid',
+      'variable_at_start',
+      'variable_at_end',
+      'variables_adjacent',
+      'too_many_variables',
+      'example_missing',
+    ]);
   });
 
   it('does not crash on JSON that is not a template', () => {
@@ -210,10 +223,10 @@ describe('templateParameters', () => {
   it('lists a NAMED marketing template by name, in send order', () => {
     expect(templateParameters(MARKETING)).toEqual([
       { key: 'header.media', component: 'header', position: 1, kind: 'image', required: true },
-      { key: 'body.first_name', component: 'body', position: 1, name: 'first_name', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
-      { key: 'body.discount', component: 'body', position: 2, name: 'discount', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
-      { key: 'body.city', component: 'body', position: 3, name: 'city', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
-      { key: 'body.due', component: 'body', position: 4, name: 'due', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa!'.length, required: true },
+      { key: 'body.first_name', component: 'body', position: 1, name: 'first_name', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa, jangan lewatkan!'.length, required: true },
+      { key: 'body.discount', component: 'body', position: 2, name: 'discount', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa, jangan lewatkan!'.length, required: true },
+      { key: 'body.city', component: 'body', position: 3, name: 'city', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa, jangan lewatkan!'.length, required: true },
+      { key: 'body.due', component: 'body', position: 4, name: 'due', kind: 'text', maxLength: 1024 - 'Halo ! Diskon  di toko  sampai . Sampai jumpa, jangan lewatkan!'.length, required: true },
       { key: 'button.0.payload', component: 'button', position: 1, buttonIndex: 0, kind: 'payload', required: false },
       { key: 'button.1.payload', component: 'button', position: 1, buttonIndex: 1, kind: 'payload', required: false },
       { key: 'button.2.1', component: 'button', position: 1, buttonIndex: 2, name: '1', kind: 'url', maxLength: 2000 - 'https://shop.example/p/'.length, required: true },
@@ -249,8 +262,8 @@ describe('templateParameters', () => {
       ['body.1', 'text'],
     ]);
     expect(templateParameters(COUPON).map((s) => [s.key, s.kind, s.maxLength])).toEqual([
-      ['body.1', 'text', 1024 - 'Use code  for  off!'.length],
-      ['body.2', 'text', 1024 - 'Use code  for  off!'.length],
+      ['body.1', 'text', 1024 - 'Use code  for  off today!'.length],
+      ['body.2', 'text', 1024 - 'Use code  for  off today!'.length],
       ['button.0.payload', 'payload', undefined],
       ['button.1.code', 'coupon_code', 15],
     ]);
@@ -261,7 +274,61 @@ describe('case values/01: a body that ends in a variable followed only by punctu
   it('is refused with variable_at_end', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const def = require('../../test/fixtures/cases/values/01-variable-then-punctuation-at-end.template.json');
-    expect(validateTemplate(def).map((x) => x.rule)).toEqual(['variable_at_end']);
+    // Meta refuses it twice over: it ends in a variable, and 2 words carry 2 variables (4 < 7).
+    expect(validateTemplate(def).map((x) => x.rule)).toEqual(['variable_at_end', 'too_many_variables']);
+  });
+
+  it('en_US is a language WhatsApp takes; id_ID is not (it takes id), and the message says so', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const def = require('../../test/fixtures/cases/values/01-variable-then-punctuation-at-end.template.json');
+    expect(validateTemplate(def).map((x) => x.rule)).not.toContain('language_unsupported');
+    const local = validateTemplate({ ...def, language: 'id_ID' }).find((x) => x.component === 'language');
+    expect(local).toMatchObject({ rule: 'language_unsupported', message: expect.stringMatching(/: use id$/) });
+  });
+});
+
+describe('language codes: only those WhatsApp takes, with the code meant when there is one', () => {
+  const language = (code: string) => validateTemplate({ ...base(), language: code }).filter((x) => x.component === 'language');
+  it.each(['id', 'en', 'en_US', 'en_GB', 'pt_BR', 'es_MX', 'es', 'zh_CN', 'fil', 'ms', 'ar_EG'])('%s is taken', (code) => {
+    expect(language(code)).toEqual([]);
+  });
+  it.each([
+    ['id_ID', 'use id'],
+    ['en-US', 'use en_US'],
+    ['en_us', 'use en_US'],
+    ['ms_MY', 'use ms'],
+    ['pt', 'use pt_BR or pt_PT'],
+    ['zh', 'use zh_CN or zh_HK or zh_TW'],
+    ['jv', "see Meta's list"],
+  ])('%s is refused: %s', (code, hint) => {
+    expect(language(code)).toEqual([expect.objectContaining({ rule: 'language_unsupported', message: expect.stringContaining(hint) })]);
+  });
+});
+
+describe('too many variables for the length of the body (3 × variables + 1 words and variables)', () => {
+  const rules = (text: string, examples: string[]) => validateTemplate(withBody(text, examples)).map((x) => x.rule);
+  it('accepts a body just long enough, refuses one word less', () => {
+    // 1 variable: 4 in all
+    expect(rules('Hello {{1}}, welcome aboard.', ['Ana'])).toEqual([]);
+    expect(rules('Hello {{1}}, welcome.', ['Ana'])).toEqual(['too_many_variables']);
+    // 2 variables: 7 in all
+    expect(rules('Hi {{1}}, your order {{2}} has shipped.', ['Ana', 'A-1'])).toEqual([]);
+    expect(rules('Hi {{1}}, order {{2}} has shipped.', ['Ana', 'A-1'])).toEqual(['too_many_variables']);
+    // 5 variables: 16 in all (Syniverse's example, with a word after the last variable)
+    const five = ['A', 'B', 'C', 'D', 'E'];
+    expect(rules('Dear Guest, Reservation {{1}} arriving from {{2}} departing at {{3}} on {{4}} departs at {{5}} today.', five)).toEqual([]);
+    expect(rules('Dear, Reservation {{1}} arriving from {{2}} departing at {{3}} on {{4}} departs at {{5}} today.', five)).toEqual(['too_many_variables']);
+  });
+
+  it('counts only words: punctuation and emoji alone are not words; a repeated variable counts each time', () => {
+    expect(rules('Hello {{1}} — 🎉 !', ['Ana'])).toEqual(['too_many_variables']);
+    expect(rules('Hello {{1}}, yes {{1}} again ok.', ['Ana'])).toEqual(['too_many_variables']);
+    expect(rules('Hello {{1}}, yes {{1}} again, see you soon.', ['Ana'])).toEqual([]);
+  });
+
+  it('says how many words to add', () => {
+    const [violation] = validateTemplate(withBody('Hi {{1}}, order {{2}} has shipped.'));
+    expect(violation.message).toMatch(/2 variables and only 4 other words.*add at least 1 word \(words and variables together at least 7\)/);
   });
 });
 

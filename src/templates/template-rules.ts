@@ -72,8 +72,8 @@ export const TEMPLATE_LIMITS = {
   codeExpirationMinutes: 90,
 } as const;
 
-import { TEMPLATE_CATEGORIES } from '../whatsapp/cloud-api.types';
-export { TEMPLATE_CATEGORIES };
+import { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES } from '../whatsapp/cloud-api.types';
+export { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES };
 export const HEADER_FORMATS = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'] as const;
 export const BUTTON_TYPES = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP'] as const;
 export const OTP_TYPES = ['COPY_CODE', 'ONE_TAP', 'ZERO_TAP'] as const;
@@ -85,12 +85,18 @@ export const OTP_TYPES = ['COPY_CODE', 'ONE_TAP', 'ZERO_TAP'] as const;
  * Stable codes. Source: W = shared/WHATSAPP.md "Templates"; C = Meta's template components page;
  * O = Meta's template overview page; A = Meta's authentication template pages; P = Meta's coupon
  * code template page; G = Meta's API behaviour as documented by Gupshup's "Template Button List";
+ * L = Meta's "Supported languages" page (see TEMPLATE_LANGUAGES in cloud-api.types.ts);
+ * R = Meta's template review page ("Common rejection reasons": "The template contains too many
+ * variable parameters relative to the message length"); V = a threshold Meta does not publish, as
+ * two messaging providers found it by testing (Syniverse, "How to avoid too many parameters
+ * rejection in WhatsApp Templates"; Mercuri, "WhatsApp Template: Minimum words/parameters ratio");
  * S = Siaran's own conservative reading where Meta is silent (see the rule's comment).
  */
 export const TEMPLATE_RULES = [
   'name_invalid', // W: [a-z0-9_], not empty
   'name_too_long', // W: at most 512
-  'language_invalid', // W, O: "id", "en_US", "pt_BR"
+  'language_invalid', // W, O: a language code at all ("id", "en_US", "pt_BR"), not a name ("english")
+  'language_unsupported', // L: a code WhatsApp does not take (id_ID: use id; en-US: use en_US)
   'category_invalid', // W: MARKETING | UTILITY | AUTHENTICATION
   'parameter_format_invalid', // O: POSITIONAL | NAMED
   'component_type_unknown', // C: HEADER, BODY, FOOTER, BUTTONS
@@ -115,6 +121,7 @@ export const TEMPLATE_RULES = [
   'variable_at_start', // W
   'variable_at_end', // W; S (from other tools' rejected templates): a variable followed only by punctuation ends the body too
   'variables_adjacent', // W; S: only white space between two variables counts as adjacent
+  'too_many_variables', // R, V: too many variables for the body's length (the threshold: see TOO_MANY_VARIABLES)
   'example_missing', // C, O: every variable, media header and dynamic URL needs an example
   'example_mismatch', // C, O: examples for variables the text does not have
   'buttons_missing', // C: a BUTTONS component lists at least one button
@@ -189,8 +196,12 @@ function checkIdentity(def: TemplateInput, add: Add): void {
     add('name', 'name_too_long', `the name has ${name.length} characters; at most ${TEMPLATE_LIMITS.name}`);
   }
   const language: unknown = def.language;
-  if (typeof language !== 'string' || !/^[a-z]{2,3}(_[A-Z]{2})?$/.test(language)) {
+  if (typeof language !== 'string' || !LANGUAGE_SHAPE.test(language)) {
     add('language', 'language_invalid', 'the language must be a WhatsApp language code such as id, en_US or pt_BR');
+  } else if (!isTemplateLanguage(language)) {
+    const suggestions = suggestLanguages(language);
+    const hint = suggestions.length > 0 ? `: use ${suggestions.join(' or ')}` : ' (see Meta\'s list of supported languages: id, en, en_US, pt_BR, es_MX…)';
+    add('language', 'language_unsupported', `WhatsApp has no template language ${language}${hint}`);
   }
   if (!(TEMPLATE_CATEGORIES as readonly string[]).includes(def.category)) {
     add('category', 'category_invalid', `the category must be one of ${TEMPLATE_CATEGORIES.join(', ')}`);
@@ -199,6 +210,35 @@ function checkIdentity(def: TemplateInput, add: Add): void {
   if (format !== undefined && format !== 'POSITIONAL' && format !== 'NAMED') {
     add('parameter_format', 'parameter_format_invalid', 'parameter_format must be POSITIONAL or NAMED');
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Languages
+
+/** Looks like a language code, whatever its case or separator (id, id_ID, en-us, prs_AF); not "english". */
+const LANGUAGE_SHAPE = /^[A-Za-z]{2,3}([_-][A-Za-z]{2})?$/;
+const LANGUAGES: ReadonlySet<string> = new Set(TEMPLATE_LANGUAGES);
+
+/** Whether WhatsApp takes this template language code, exactly as written (`en_US`, `id`). */
+export function isTemplateLanguage(code: string): boolean {
+  return LANGUAGES.has(code);
+}
+
+/**
+ * The WhatsApp codes someone who wrote `code` most likely meant: the same code written WhatsApp's
+ * way (en-us → en_US), else the language without its region when WhatsApp has only that (id_ID →
+ * id), else its regional codes (pt → pt_BR, pt_PT). Empty when WhatsApp has nothing for that
+ * language.
+ */
+export function suggestLanguages(code: string): string[] {
+  const match = /^([A-Za-z]{2,3})(?:[_-]([A-Za-z]{2}))?$/.exec(code);
+  if (!match) return [];
+  const base = match[1].toLowerCase();
+  const region = match[2]?.toUpperCase();
+  const exact = region ? `${base}_${region}` : base;
+  if (LANGUAGES.has(exact) && exact !== code) return [exact];
+  if (region && LANGUAGES.has(base)) return [base];
+  return TEMPLATE_LANGUAGES.filter((l) => l.startsWith(`${base}_`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,6 +324,7 @@ function checkBody(body: BodyPart, format: Format, isAuth: boolean, add: Add): v
   const names = checkVariables(text, 'BODY', format, add);
   if (isAuth) return; // placement and examples are Meta's business for its preset text
   checkPlacement(text, add);
+  checkVariableDensity(text, add);
   const example = body.example?.body_text;
   checkExamples('BODY', names, format, Array.isArray(example) ? example[0] : undefined, body.example?.body_text_named_params, add);
 }
@@ -360,6 +401,45 @@ function checkPlacement(text: string, add: Add): void {
   }
   if (adjacentPair(text, variables)) {
     add('BODY', 'variables_adjacent', 'two variables are next to each other: put some text between them');
+  }
+}
+
+/**
+ * Meta rejects a body with "too many variable parameters relative to the message length" and
+ * publishes no number. Syniverse and Mercuri, who found one by testing, agree: the words and the
+ * variables together must be at least three times the variables plus one (1 variable: 4; 2: 7;
+ * 5: 16). A word is a run of text between white space with at least one letter or digit in it,
+ * outside the variables ("Hi {{1}}, gate {{2}}." has 2 words and 2 variables: 4 < 7); every
+ * variable counts, a repeated one too.
+ */
+export const TOO_MANY_VARIABLES = { wordsPerVariable: 3, plus: 1 } as const;
+
+const WORDLIKE = /[\p{L}\p{N}]/u;
+
+/** Words of a body outside its variables (see TOO_MANY_VARIABLES). */
+export function countWords(text: string, variables: readonly TextVariable[] = scanVariables(text)): number {
+  let rest = '';
+  let from = 0;
+  for (const v of variables) {
+    rest += `${text.slice(from, v.start)} `;
+    from = v.end;
+  }
+  rest += text.slice(from);
+  return rest.split(/\s+/).filter((token) => WORDLIKE.test(token)).length;
+}
+
+function checkVariableDensity(text: string, add: Add): void {
+  const variables = scanVariables(text);
+  if (variables.length === 0) return;
+  const words = countWords(text, variables);
+  const needed = TOO_MANY_VARIABLES.wordsPerVariable * variables.length + TOO_MANY_VARIABLES.plus;
+  if (words + variables.length < needed) {
+    const more = needed - words - variables.length;
+    add(
+      'BODY',
+      'too_many_variables',
+      `the body has ${variables.length} variable${variables.length === 1 ? '' : 's'} and only ${words} other word${words === 1 ? '' : 's'}: Meta rejects templates with too many variables for their length; add at least ${more} word${more === 1 ? '' : 's'} (words and variables together at least ${needed}) or use fewer variables`,
+    );
   }
 }
 

@@ -17,6 +17,14 @@ export class TemplateHistoryView {
   @ApiProperty({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ enum: ['api', 'webhook', 'sync'] }) source: string;
   @ApiProperty({ type: String, format: 'date-time' }) occurredAt: string;
+  @ApiProperty({ description: 'False for a webhook event older than the one that had already set the value (Meta retries deliveries for days): kept, not applied' })
+  applied: boolean;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'On an edit of a template WhatsApp knows: the category, parameterFormat and components it replaced',
+  })
+  previousContent?: Record<string, unknown>;
 }
 
 export class TemplateView {
@@ -120,6 +128,8 @@ export function templateView(row: TemplateRow, history?: HistoryRow[]): Template
             reason: h.reason,
             source: h.source,
             occurredAt: h.occurredAt.toISOString(),
+            applied: h.applied,
+            ...(h.previousContent ? { previousContent: h.previousContent as unknown as Record<string, unknown> } : {}),
           })),
         }
       : {}),

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { CreateTemplateDto, ListTemplatesQuery, SyncTemplatesDto, UpdateTemplateDto } from './dto/create-template.dto';
+import { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, SyncTemplatesDto, UpdateTemplateDto } from './dto/create-template.dto';
 import { PreviewResultView, SyncResultView, TemplatePageView, TemplateView, templateView } from './template.view';
 import { PreviewResult, TemplatesService } from './templates.service';
 import { PreviewTemplateDto } from './dto/preview-template.dto';
@@ -53,6 +53,29 @@ export class TemplatesController {
   @ApiErrors('TEMPLATE_NOT_FOUND', 'TEMPLATE_INVALID', 'TEMPLATE_INVALID_TRANSITION')
   async update(@Param('id') id: string, @Body() dto: UpdateTemplateDto): Promise<TemplateView> {
     return templateView(await this.templates.update(id, dto));
+  }
+
+  @Post(':id/edit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Edit a template WhatsApp knows (APPROVED, REJECTED or PAUSED): new components, and a new category unless it is APPROVED',
+    description:
+      'Validated with the same rules as a new template, then sent to WhatsApp (POST /{template-id}); the template goes back to review (PENDING). WhatsApp lets an APPROVED template be edited once in 24 hours and 10 times in 30 days (429 TEMPLATE_EDIT_LIMIT, with details.nextEditAt); REJECTED and PAUSED ones without limit. The history keeps the content the edit replaced (previousContent).',
+  })
+  @ApiOkResponse({ type: TemplateView })
+  @ApiErrors(
+    'TEMPLATE_NOT_FOUND',
+    'TEMPLATE_INVALID',
+    'TEMPLATE_INVALID_TRANSITION',
+    'TEMPLATE_CATEGORY_LOCKED',
+    'TEMPLATE_EDIT_IN_PROGRESS',
+    'TEMPLATE_EDIT_LIMIT',
+    'TEMPLATE_REFUSED_BY_WHATSAPP',
+    'WHATSAPP_UNAVAILABLE',
+    'WHATSAPP_NOT_CONFIGURED',
+  )
+  async edit(@Param('id') id: string, @Body() dto: EditTemplateDto): Promise<TemplateView> {
+    return templateView(await this.templates.edit(id, dto));
   }
 
   @Delete(':id')

@@ -42,6 +42,17 @@ export interface HistoryEntry {
 export interface HistoryRow extends Required<Omit<HistoryEntry, 'templateId'>> {
   id: string;
   occurredAt: Date;
+  /** On an edit of a template WhatsApp knows: what the edit replaced. */
+  previousContent: TemplateContentSnapshot | null;
+  /** False for a webhook event older than the one that had set the value: recorded, not applied. */
+  applied: boolean;
+}
+
+/** A template's content as it was before an edit. */
+export interface TemplateContentSnapshot {
+  category: TemplateCategory;
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  components: TemplateComponentDefinition[];
 }
 
 export interface TemplateFilter {
@@ -204,7 +215,10 @@ export class TemplatesRepository {
   async markSubmitted(id: string, whatsappId: string, status: TemplateStatusName, category: TemplateCategory, db: Db): Promise<TemplateRow> {
     const row = await one<TemplateRow>(
       db,
-      `UPDATE templates t SET whatsapp_id = $2, status = $3, category = $4, submitted_at = now(), submitting_since = NULL, updated_at = now()
+      // A status webhook about this template applied while the request was in flight (after the
+      // claim, both by our clock) is newer than WhatsApp's answer to the request: it stays.
+      `UPDATE templates t SET whatsapp_id = $2, category = $4, submitted_at = now(), submitting_since = NULL, updated_at = now(),
+              status = CASE WHEN t.status_applied_at >= t.submitting_since THEN t.status ELSE $3 END
         WHERE t.id = $1
         RETURNING ${COLUMNS}`,
       [id, whatsappId, status, category],
@@ -237,10 +251,88 @@ export class TemplatesRepository {
     return rows<HistoryRow>(
       this.db,
       `SELECT h.id::text AS id, h.change, h.from_value AS "fromValue", h.to_value AS "toValue", h.reason, h.source,
-              h.event_id::text AS "eventId", h.occurred_at AS "occurredAt"
+              h.event_id::text AS "eventId", h.occurred_at AS "occurredAt", h.previous_content AS "previousContent", h.applied
          FROM template_history h WHERE h.template_id = $1 ORDER BY h.occurred_at, h.id`,
       [templateId],
     );
+  }
+
+  /**
+   * A webhook event that arrived after a newer one had decided the same value: kept in the history,
+   * with the time WhatsApp gave it, marked not applied (template-events.handler.ts).
+   */
+  async addStaleHistory(entry: { templateId: string; change: HistoryChange; toValue: string; eventId: string; occurredAt: Date }, db: Db): Promise<void> {
+    await db.query(
+      `INSERT INTO template_history (template_id, change, from_value, to_value, reason, source, event_id, occurred_at, applied)
+       VALUES ($1, $2, NULL, $3, 'older than the event that set the current value; not applied', 'webhook', $4, $5, false)`,
+      [entry.templateId, entry.change, entry.toValue, entry.eventId, entry.occurredAt],
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Editing a template WhatsApp knows (APPROVED, REJECTED, PAUSED): POST /{template-id}
+
+  /**
+   * Takes a template for an edit (compare-and-set): only while it is still in `status` and no other
+   * edit holds it, so two requests cannot both send one; an edit that died half-way is taken again
+   * after five minutes. `claim` is the claim's timestamp, which recordEdit and releaseEdit compare.
+   */
+  claimForEdit(id: string, status: TemplateStatusName): Promise<(TemplateRow & { claim: string }) | undefined> {
+    return one<TemplateRow & { claim: string }>(
+      this.db,
+      `UPDATE templates t SET editing_since = clock_timestamp()
+        WHERE t.id = $1 AND t.status = $2 AND t.whatsapp_id IS NOT NULL
+          AND (t.editing_since IS NULL OR t.editing_since < now() - interval '5 minutes')
+        RETURNING ${COLUMNS}, t.editing_since::text AS "claim"`,
+      [id, status],
+    );
+  }
+
+  /** Ends an edit WhatsApp did not accept; only the claim that took it can. */
+  async releaseEdit(id: string, claim: string): Promise<void> {
+    await affected(this.db, `UPDATE templates SET editing_since = NULL WHERE id = $1 AND editing_since = $2::timestamptz`, [id, claim]);
+  }
+
+  /**
+   * Records an edit WhatsApp accepted: the new content, back in review (PENDING) without the old
+   * rejection reason. undefined when the claim was lost (taken over after five minutes).
+   */
+  recordEdit(id: string, claim: string, def: TemplateDefinition, db: Db): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(
+      db,
+      // As in markSubmitted: a status webhook newer than the claim (the verdict on this edit) stays.
+      `UPDATE templates t SET category = $3, components = $4::jsonb,
+              rejection_reason = CASE WHEN t.status_applied_at >= t.editing_since THEN t.rejection_reason END,
+              status = CASE WHEN t.status_applied_at >= t.editing_since THEN t.status ELSE 'PENDING' END,
+              editing_since = NULL, updated_at = now()
+        WHERE t.id = $1 AND t.editing_since = $2::timestamptz
+        RETURNING ${COLUMNS}`,
+      [id, claim, def.category, JSON.stringify(def.components)],
+    );
+  }
+
+  /** The history entry of an edit, with the content it replaced. */
+  async addEditHistory(
+    entry: { templateId: string; fromValue: TemplateStatusName; toValue: TemplateStatusName; previous: TemplateContentSnapshot },
+    db: Db,
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO template_history (template_id, change, from_value, to_value, source, previous_content)
+       VALUES ($1, 'edited', $2, $3, 'api', $4::jsonb)`,
+      [entry.templateId, entry.fromValue, entry.toValue, JSON.stringify(entry.previous)],
+    );
+  }
+
+  /** When the template was edited through Siaran while APPROVED, in the last 30 days (Meta's edit limits count these). */
+  async approvedEditTimes(templateId: string): Promise<Date[]> {
+    const found = await rows<{ at: Date }>(
+      this.db,
+      `SELECT h.occurred_at AS at FROM template_history h
+        WHERE h.template_id = $1 AND h.change = 'edited' AND h.source = 'api' AND h.from_value = 'APPROVED'
+          AND h.occurred_at > now() - interval '30 days'`,
+      [templateId],
+    );
+    return found.map((r) => r.at);
   }
 
   async markEventApplied(eventId: string, db: Db): Promise<void> {

@@ -7,8 +7,8 @@ import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CloudApiError } from '../whatsapp/cloud-api.error';
 import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredError } from '../whatsapp/whatsapp-settings';
 import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
-import type { CreateTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
-import { diffState, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
+import type { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
+import { approvedEditAllowance, diffState, EDITABLE_STATUSES, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
 import type { RenderContact, RenderProblem } from './binding-problems';
 import type { PreviewTemplateDto } from './dto/preview-template.dto';
 import { formatRecipientView, previewTemplate, RecipientView, TemplateBinding } from './template-binding';
@@ -88,7 +88,8 @@ export class TemplatesService {
   async update(id: string, dto: UpdateTemplateDto): Promise<TemplateRow> {
     const current = await this.get(id);
     if (current.status !== 'DRAFT') {
-      throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be edited`);
+      const hint = EDITABLE_STATUSES.includes(current.status) ? ` (edit it at WhatsApp with POST /v1/templates/${id}/edit)` : '';
+      throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be edited here${hint}`);
     }
     const def = definitionOf(
       current.name,
@@ -102,6 +103,66 @@ export class TemplatesService {
       const row = await this.templates.updateDraft(id, def, tx);
       if (!row) throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} was submitted meanwhile`);
       await this.templates.addHistory([{ templateId: id, change: 'edited', source: 'api' }], tx);
+      return row;
+    });
+  }
+
+  /**
+   * Edits a template WhatsApp knows (APPROVED, REJECTED or PAUSED) at WhatsApp (POST
+   * /{template-id}): every component is replaced, the category may change except an APPROVED
+   * template's, and the template goes back to review (PENDING; the verdict comes by webhook). The
+   * new content is checked with the same rules as a new template. The template is claimed first
+   * (compare-and-set), so two edits cannot both go through; Meta's limits on an APPROVED template
+   * (once in 24 hours, 10 times in 30 days, counted from this template's history) are checked
+   * once claimed, before WhatsApp is called, and the call happens outside any transaction. The
+   * history keeps the content the edit replaced.
+   *
+   * Errors: 409 TEMPLATE_INVALID_TRANSITION (not APPROVED, REJECTED or PAUSED); 422
+   * TEMPLATE_CATEGORY_LOCKED (a new category for an APPROVED template); 400 TEMPLATE_INVALID; 409
+   * TEMPLATE_EDIT_IN_PROGRESS; 429 TEMPLATE_EDIT_LIMIT (details.nextEditAt); 422
+   * TEMPLATE_REFUSED_BY_WHATSAPP (Graph's own refusal, with its code); 502 WHATSAPP_UNAVAILABLE (the
+   * edit may or may not have reached WhatsApp: a sync tells); 503 WHATSAPP_NOT_CONFIGURED.
+   */
+  async edit(id: string, dto: EditTemplateDto): Promise<TemplateRow> {
+    const current = await this.get(id);
+    if (!EDITABLE_STATUSES.includes(current.status) || !current.whatsappId) {
+      const hint = current.status === 'DRAFT' ? ': a draft is edited with PATCH' : '';
+      throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: WhatsApp lets only APPROVED, REJECTED or PAUSED templates be edited${hint}`);
+    }
+    const category = dto.category ?? current.category;
+    if (current.status === 'APPROVED' && category !== current.category) {
+      throw new DomainError('TEMPLATE_CATEGORY_LOCKED', `Template ${id} is APPROVED: WhatsApp does not let an approved template change its category (${current.category})`);
+    }
+    const def = definitionOf(current.name, current.language, category, current.parameterFormat, dto.components);
+    assertValid(def);
+    requireWhatsappSettings(this.config, ['WHATSAPP_ACCESS_TOKEN'], 'edit the template at WhatsApp');
+    const claimed = await this.templates.claimForEdit(id, current.status);
+    if (!claimed) throw new DomainError('TEMPLATE_EDIT_IN_PROGRESS', `Template ${id} is being edited, or changed meanwhile: read it again`);
+    try {
+      if (claimed.status === 'APPROVED') {
+        const allowance = approvedEditAllowance(await this.templates.approvedEditTimes(id), new Date());
+        if (!allowance.ok) throw new DomainError('TEMPLATE_EDIT_LIMIT', allowance.message, { limit: allowance.limit, nextEditAt: allowance.nextAt.toISOString() });
+      }
+      await this.cloud.editTemplate(claimed.whatsappId!, { components: def.components, ...(dto.category !== undefined ? { category } : {}) });
+    } catch (error) {
+      await this.templates.releaseEdit(id, claimed.claim);
+      throw error instanceof DomainError ? error : whatsappError(error, 'edit the template');
+    }
+    return this.db.transaction(async (tx) => {
+      const row = await this.templates.recordEdit(id, claimed.claim, def, tx);
+      if (!row) throw new DomainError('TEMPLATE_EDIT_IN_PROGRESS', `Template ${id}: the edit was accepted by WhatsApp but another edit took over; sync to read it back`);
+      await this.templates.addEditHistory(
+        {
+          templateId: id,
+          fromValue: claimed.status,
+          toValue: 'PENDING',
+          previous: { category: claimed.category, parameterFormat: claimed.parameterFormat, components: claimed.components },
+        },
+        tx,
+      );
+      if (category !== claimed.category) {
+        await this.templates.addHistory([{ templateId: id, change: 'category', fromValue: claimed.category, toValue: category, source: 'api' }], tx);
+      }
       return row;
     });
   }

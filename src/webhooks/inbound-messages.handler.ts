@@ -2,133 +2,324 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConsentService } from '../contacts/consent.service';
-import { ContactsRepository, InboundSender } from '../contacts/contacts.repository';
-import { normalisePhone } from '../contacts/phone';
+import { ContactIdentitiesRepository, UserIdentity } from '../contacts/contact-identities.repository';
+import { readWaId } from '../contacts/wa-id';
 import { one } from '../database/sql';
 import type { InboundMessage, MessagesValue, UserPreferencesValue, WebhookContact } from '../whatsapp/cloud-api.types';
+import { StopKeywordMatcher, StopScope } from './stop-keywords';
 import type { DeliveryContext } from './webhook-context';
+import type { ItemGuard } from './webhook-items';
+
+/** What a `system` message carries (Meta's system messages webhook reference). */
+interface SystemNotice {
+  type?: string;
+  body?: string;
+  /** user_changed_number: the new wa_id. */
+  wa_id?: string;
+  /** customer_changed_number (before Graph v12): the new wa_id. */
+  new_wa_id?: string;
+  /** user_changed_user_id: the new BSUID. */
+  user_id?: string;
+  new_user_id?: string;
+  previous_user_id?: string;
+}
+
+/** One entry of a `user_id_update` change: a user's BSUID changed. */
+interface UserIdUpdate {
+  wa_id?: string;
+  user_id?: string;
+  previous_user_id?: string;
+  detail?: { previous?: string | { user_id?: string }; current?: string | { user_id?: string } };
+  timestamp?: string | number;
+}
 
 /**
- * Inbound messages: each one opens (or restarts) the sender's 24-hour window, creates an unknown
- * sender as a contact without consent, and, when it says stop (a stop keyword as the whole message,
- * or a tap on a stop button), records an opt-out with the message as evidence.
+ * Which inbound messages open (or restart) the 24-hour customer service window with the business
+ * number they were sent to. Meta: "Whenever a WhatsApp user messages you or calls you, a 24-hour
+ * timer called a customer service window starts, or refreshes" (Cloud API, "Customer service
+ * windows"). A message from the user is any `messages[]` item they sent 1:1, whatever its type,
+ * reactions and `unsupported` ones included (they are messages the user wrote to us). These are not:
+ * - `system` notices (a number or BSUID change: WhatsApp's, not the user's; Meta's system messages
+ *   reference);
+ * - a message in a group (`group_id`): it opens the group's window, not the member's 1:1 window
+ *   (Groups API);
+ * - `request_welcome` (the user opened the chat and wrote nothing): we do not count it; the safe
+ *   side, since a closed window only means a template is used.
+ */
+export function opensWindow(message: Pick<InboundMessage, 'type'> & { group_id?: unknown }): boolean {
+  if (message.group_id !== undefined && message.group_id !== null) return false;
+  return message.type !== 'system' && message.type !== 'request_welcome';
+}
+
+/**
+ * Inbound messages: each is kept once (by wamid), attached to the person who sent it, whatever
+ * identifier WhatsApp used (src/contacts/contact-identities.repository.ts); a message from the user
+ * opens their window with the number it was sent to; a stop keyword or stop button records an
+ * opt-out with the message as evidence; system notices move a person to a new number or BSUID.
+ * An item that cannot be read is set aside with its error (ItemGuard), never dropped silently.
  */
 @Injectable()
 export class InboundMessagesHandler {
-  private readonly keywords: Map<string, 'marketing' | 'all'>;
+  private readonly keywords: StopKeywordMatcher;
   private readonly payloads: Set<string>;
 
   constructor(
     config: AppConfig,
-    private readonly contacts: ContactsRepository,
+    private readonly identities: ContactIdentitiesRepository,
     private readonly consent: ConsentService,
   ) {
-    this.keywords = new Map(config.whatsapp.stopKeywords.map((k) => [k.keyword, k.scope]));
+    this.keywords = new StopKeywordMatcher(config.whatsapp.stopKeywords);
     this.payloads = new Set(config.whatsapp.stopPayloads.map((p) => p.toUpperCase()));
   }
 
   /** Returns how many new messages it processed (repeats are skipped). */
-  async handle(tx: EntityManager, value: MessagesValue, ctx: DeliveryContext): Promise<number> {
+  async handle(tx: EntityManager, value: MessagesValue, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
+    const phoneNumberId = value.metadata.phone_number_id;
+    const contacts = Array.isArray(value.contacts) ? value.contacts : [];
     let processed = 0;
     for (const message of value.messages ?? []) {
-      const sender = senderOf(message, value.contacts ?? []);
-      if (!sender) continue;
-      const contactId = await this.contacts.touchFromInbound(sender, tx);
-      const fresh = await one<{ wamid: string }>(
-        tx,
-        `INSERT INTO inbound_messages (wamid, phone_number_id, waba_id, from_wa_id, from_user_id, contact_id, type, text_body, reply_id, sent_at, delivery_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (wamid) DO NOTHING
-         RETURNING wamid`,
-        [
-          message.id,
-          value.metadata.phone_number_id,
-          ctx.wabaId,
-          message.from ?? null,
-          message.from_user_id ?? sender.bsuid,
-          contactId,
-          message.type,
-          message.text?.body ?? null,
-          replyIdOf(message),
-          sender.at ?? new Date(),
-          ctx.deliveryId,
-        ],
-      );
-      if (!fresh) continue; // seen before: the window update above was a no-op
-      processed++;
-      await this.honourStop(tx, contactId, message, value.metadata.phone_number_id, sender.at ?? new Date());
+      const where = { deliveryId: ctx.deliveryId, field: 'messages', itemKind: 'message', item: message };
+      const problem = messageProblem(message);
+      if (problem) {
+        guard.reject(where, problem.code, problem.message);
+        continue;
+      }
+      const sender = senderOf(message, contacts);
+      if (!sender) {
+        guard.reject(where, 'sender_unreadable', 'the message has neither a readable wa_id in `from` nor a `from_user_id`');
+        continue;
+      }
+      const fresh = await guard.run(where, () => this.handleMessage(tx, message, sender, phoneNumberId, ctx));
+      if (fresh) processed++;
     }
     return processed;
   }
 
+  private async handleMessage(tx: EntityManager, message: InboundMessage, sender: UserIdentity, phoneNumberId: string, ctx: DeliveryContext): Promise<boolean> {
+    const at = fromUnix(message.timestamp);
+    const groupId = typeof message.group_id === 'string' ? message.group_id : null;
+    const system = message.type === 'system' ? (message.system as SystemNotice | undefined) : undefined;
+    // A notice changes who the person is; it is applied once, so it is recorded first.
+    const contactId = system ? undefined : await this.identities.resolve(tx, sender, at, true);
+    const opens = opensWindow(message);
+    // The message, once (by wamid), and the window it opens, in one statement: the window moves
+    // only for a message seen for the first time.
+    const fresh = await one<{ wamid: string }>(
+      tx,
+      `WITH fresh AS (
+         INSERT INTO inbound_messages (wamid, phone_number_id, waba_id, from_wa_id, from_user_id, contact_id, type, text_body, reply_id, sent_at, delivery_id, group_id, opens_window)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (wamid) DO NOTHING
+         RETURNING wamid
+       ), win AS (
+         INSERT INTO contact_windows AS w (contact_id, phone_number_id, last_inbound_at)
+         SELECT $6, $2, $10 FROM fresh WHERE $13 AND $6::bigint IS NOT NULL
+         ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET last_inbound_at = greatest(w.last_inbound_at, EXCLUDED.last_inbound_at)
+       ), latest AS (
+         UPDATE contacts SET last_inbound_at = greatest(last_inbound_at, $10), updated_at = now()
+          WHERE id = $6 AND $13 AND EXISTS (SELECT 1 FROM fresh)
+       )
+       SELECT wamid FROM fresh`,
+      [
+        message.id,
+        phoneNumberId,
+        ctx.wabaId,
+        sender.waId,
+        sender.bsuid,
+        contactId ?? null,
+        message.type,
+        message.text?.body ?? null,
+        replyIdOf(message),
+        at,
+        ctx.deliveryId,
+        groupId,
+        opens,
+      ],
+    );
+    if (!fresh) return false; // seen before
+    if (system) {
+      const moved = await this.applyNotice(tx, message, system, sender, at, ctx);
+      if (moved) await tx.query(`UPDATE inbound_messages SET contact_id = $2 WHERE wamid = $1`, [message.id, moved]);
+      return true;
+    }
+    await this.honourStop(tx, contactId!, message, phoneNumberId, at);
+    return true;
+  }
+
+  /** `user_changed_number`, `user_changed_user_id` (and the older `customer_changed_number`). */
+  private async applyNotice(tx: EntityManager, message: InboundMessage, system: SystemNotice, sender: UserIdentity, at: Date, ctx: DeliveryContext): Promise<string | undefined> {
+    const evidence = { messageId: message.id, deliveryId: ctx.deliveryId, notice: system.type ?? null };
+    if (system.type === 'user_changed_number' || system.type === 'customer_changed_number') {
+      const to = readWaId(system.wa_id ?? system.new_wa_id);
+      if (sender.waId && to) return this.identities.changeNumber(tx, sender.waId, to, at, evidence);
+    }
+    if (system.type === 'user_changed_user_id') {
+      const to = system.user_id ?? system.new_user_id;
+      const from = system.previous_user_id ?? (sender.bsuid !== to ? sender.bsuid : null);
+      if (isBsuid(to)) return this.identities.changeBsuid(tx, { fromBsuid: from ?? null, toBsuid: to, waId: sender.waId }, at, evidence);
+    }
+    return this.identities.resolve(tx, sender, at, false);
+  }
+
   /** `user_preferences`: the user stopped or resumed marketing messages inside WhatsApp. */
-  async handlePreferences(tx: EntityManager, value: UserPreferencesValue, ctx: DeliveryContext): Promise<number> {
+  async handlePreferences(tx: EntityManager, value: UserPreferencesValue, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
     let recorded = 0;
+    const contacts = Array.isArray(value.contacts) ? value.contacts : [];
     for (const preference of value.user_preferences ?? []) {
       if (preference.category !== 'marketing_messages' || (preference.value !== 'stop' && preference.value !== 'resume')) continue;
+      const where = { deliveryId: ctx.deliveryId, field: 'user_preferences', itemKind: 'user_preference', item: preference };
       const at = fromUnix(preference.timestamp);
-      const sender = senderOf({ from: preference.wa_id, from_user_id: preference.user_id, id: '', timestamp: String(at.getTime() / 1000), type: 'signal' }, value.contacts ?? []);
-      if (!sender) continue;
-      // Not an inbound message: it does not open the customer service window.
-      const contactId = await this.contacts.touchFromInbound({ ...sender, at: null }, tx);
-      await this.consent.recordWithin(tx, contactId, {
-        kind: preference.value === 'stop' ? 'opt_out' : 'opt_in',
-        scope: 'marketing',
-        source: 'whatsapp_signal',
-        wording: `WhatsApp: the user ${preference.value === 'stop' ? 'stopped' : 'resumed'} marketing messages${preference.detail ? ` (${preference.detail})` : ''}`,
-        evidence: { phoneNumberId: value.metadata.phone_number_id, wabaId: ctx.wabaId, deliveryId: ctx.deliveryId },
-        occurredAt: at,
+      const sender = senderOf({ from: preference.wa_id, from_user_id: preference.user_id }, contacts);
+      if (!sender) {
+        guard.reject(where, 'sender_unreadable', 'the preference has neither a readable wa_id nor a user_id');
+        continue;
+      }
+      const done = await guard.run(where, async () => {
+        // Not an inbound message: it does not open the customer service window.
+        const contactId = (await this.identities.resolve(tx, sender, at, true))!;
+        await this.consent.recordWithin(tx, contactId, {
+          kind: preference.value === 'stop' ? 'opt_out' : 'opt_in',
+          scope: 'marketing',
+          source: 'whatsapp_signal',
+          wording: `WhatsApp: the user ${preference.value === 'stop' ? 'stopped' : 'resumed'} marketing messages${preference.detail ? ` (${preference.detail})` : ''}`,
+          evidence: { phoneNumberId: value.metadata.phone_number_id, wabaId: ctx.wabaId, deliveryId: ctx.deliveryId },
+          occurredAt: at,
+        });
+        return true;
       });
-      recorded++;
+      if (done) recorded++;
     }
     return recorded;
   }
 
+  /**
+   * `calls` (Cloud API Calling): a call the user made to a business number opens or restarts the
+   * customer service window with that number, as a message does ("a WhatsApp user messages you or
+   * calls you"). Business-initiated calls and other call events open nothing. Returns how many did.
+   */
+  async handleCalls(tx: EntityManager, value: { metadata?: { phone_number_id?: string }; contacts?: WebhookContact[]; calls?: unknown[] }, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
+    const phoneNumberId = value.metadata?.phone_number_id;
+    if (typeof phoneNumberId !== 'string') return 0;
+    const contacts = Array.isArray(value.contacts) ? value.contacts : [];
+    let opened = 0;
+    for (const call of Array.isArray(value.calls) ? value.calls : []) {
+      const c = call as { from?: unknown; from_user_id?: unknown; direction?: unknown; event?: unknown; timestamp?: unknown };
+      if (c?.direction !== 'USER_INITIATED' || c.event !== 'connect') continue;
+      const where = { deliveryId: ctx.deliveryId, field: 'calls', itemKind: 'call', item: call };
+      const sender = senderOf(c, contacts);
+      if (!sender) {
+        guard.reject(where, 'sender_unreadable', 'the call has neither a readable wa_id in `from` nor a `from_user_id`');
+        continue;
+      }
+      const at = fromUnix(c.timestamp);
+      const done = await guard.run(where, async () => {
+        const contactId = (await this.identities.resolve(tx, sender, at, true))!;
+        await this.identities.openWindow(tx, contactId, phoneNumberId, at);
+        return true;
+      });
+      if (done) opened++;
+    }
+    return opened;
+  }
+
+  /** `user_id_update`: a user's BSUID changed. Returns how many were applied. */
+  async handleUserIdUpdates(tx: EntityManager, value: { user_id_update?: UserIdUpdate[] }, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
+    let applied = 0;
+    for (const update of Array.isArray(value.user_id_update) ? value.user_id_update : []) {
+      const where = { deliveryId: ctx.deliveryId, field: 'user_id_update', itemKind: 'user_id_update', item: update };
+      const previous = idOf(update.detail?.previous) ?? update.previous_user_id ?? null;
+      const current = idOf(update.detail?.current) ?? update.user_id;
+      if (!isBsuid(current) || (previous !== null && !isBsuid(previous))) {
+        guard.reject(where, 'user_id_update_malformed', 'expected the previous and current user_id of the user');
+        continue;
+      }
+      const done = await guard.run(where, () =>
+        this.identities.changeBsuid(tx, { fromBsuid: previous, toBsuid: current, waId: readWaId(update.wa_id) ?? null }, fromUnix(update.timestamp), {
+          deliveryId: ctx.deliveryId,
+          field: 'user_id_update',
+        }),
+      );
+      if (done) applied++;
+    }
+    return applied;
+  }
+
   private async honourStop(tx: EntityManager, contactId: string, message: InboundMessage, phoneNumberId: string, at: Date): Promise<void> {
     const evidence = { messageId: message.id, phoneNumberId };
-    if (message.type === 'text' && message.text) {
-      const scope = this.keywords.get(message.text.body.trim().replace(/\s+/g, ' ').toUpperCase());
-      if (scope) {
-        await this.consent.recordWithin(tx, contactId, { kind: 'opt_out', scope, source: 'keyword', wording: message.text.body, evidence, occurredAt: at });
-      }
+    if (message.type === 'text') {
+      const scope = this.keywords.match(message.text?.body);
+      if (scope) await this.consent.recordWithin(tx, contactId, { kind: 'opt_out', scope, source: 'keyword', wording: message.text!.body, evidence, occurredAt: at });
       return;
     }
     const reply = replyIdOf(message);
-    if (reply && this.payloads.has(reply.toUpperCase())) {
-      const wording = message.button?.text ?? titleOf(message) ?? reply;
-      await this.consent.recordWithin(tx, contactId, { kind: 'opt_out', scope: 'marketing', source: 'button', wording, evidence, occurredAt: at });
+    const title = message.button?.text ?? titleOf(message);
+    const scope = this.stopScopeOfReply(reply, title);
+    if (scope) {
+      await this.consent.recordWithin(tx, contactId, { kind: 'opt_out', scope, source: 'button', wording: title ?? reply ?? '', evidence, occurredAt: at });
     }
+  }
+
+  /**
+   * A tap on a stop button: its payload is one of our stop payloads (marketing), or the payload or
+   * the button's text is a stop keyword: a quick-reply button defined without a payload sends its
+   * text as the payload (Meta, template components reference), as WhatsApp Manager's own "Stop
+   * promotions" button does.
+   */
+  private stopScopeOfReply(reply: string | null, title: string | undefined): StopScope | undefined {
+    if (reply && this.payloads.has(reply.toUpperCase())) return 'marketing';
+    return this.keywords.match(reply) ?? this.keywords.match(title);
   }
 }
 
-function senderOf(message: Pick<InboundMessage, 'from' | 'from_user_id' | 'timestamp'> & Partial<InboundMessage>, contacts: WebhookContact[]): InboundSender | undefined {
-  const profile = contacts.find((c) => (message.from && c.wa_id === message.from) || (message.from_user_id && c.user_id === message.from_user_id)) ?? (contacts.length === 1 ? contacts[0] : undefined);
-  const waId = message.from ?? profile?.wa_id ?? null;
-  const bsuid = message.from_user_id ?? profile?.user_id ?? null;
-  let phone: string | null = null;
-  let country: string | null = null;
-  if (waId && /^\d{6,15}$/.test(waId)) {
-    const parsed = normalisePhone(`+${waId}`);
-    // WhatsApp's own id is authoritative even where our metadata does not know the range yet.
-    phone = parsed.ok ? parsed.e164 : `+${waId}`;
-    country = parsed.ok ? parsed.country : null;
-  }
-  if (!phone && !bsuid) return undefined;
-  return { phone, waId, bsuid, country, profileName: profile?.profile?.name ?? null, at: fromUnix(message.timestamp) };
+/** Why a message cannot be processed, or undefined. */
+function messageProblem(message: unknown): { code: string; message: string } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return { code: 'message_malformed', message: 'a message must be an object' };
+  const m = message as Partial<InboundMessage>;
+  if (typeof m.id !== 'string' || m.id.length === 0 || m.id.length > 512) return { code: 'message_id_missing', message: 'the message has no `id` (wamid)' };
+  if (typeof m.type !== 'string' || m.type.length === 0 || m.type.length > 64) return { code: 'message_type_missing', message: 'the message has no `type`' };
+  if (m.type === 'text' && typeof m.text?.body !== 'string') return { code: 'message_text_missing', message: 'a text message without `text.body`' };
+  return undefined;
+}
+
+/**
+ * Who sent a message: `from` (a wa_id, with or without `+`) and `from_user_id` (BSUID), completed
+ * from the `contacts[]` entry that matches one of them. An entry is never taken for a message it
+ * does not match (contacts[] may list several people in one change).
+ */
+function senderOf(message: { from?: unknown; from_user_id?: unknown }, contacts: WebhookContact[]): UserIdentity | undefined {
+  let waId = readWaId(message.from) ?? null;
+  let bsuid = isBsuid(message.from_user_id) ? message.from_user_id : null;
+  const profile = contacts.find((c) => (waId !== null && readWaId(c?.wa_id) === waId) || (bsuid !== null && c?.user_id === bsuid));
+  waId ??= readWaId(profile?.wa_id) ?? null;
+  bsuid ??= isBsuid(profile?.user_id) ? profile.user_id : null;
+  if (!waId && !bsuid) return undefined;
+  const name = profile?.profile?.name;
+  return { waId, bsuid, profileName: typeof name === 'string' && name.length > 0 ? name.slice(0, 256) : null };
+}
+
+/** A BSUID: country code, dot, then up to 128 alphanumerics (`ID.1349120865530274`, `US.ENT.…`). */
+function isBsuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Z]{2}\.[A-Za-z0-9.]{1,160}$/.test(value);
+}
+
+function idOf(value: string | { user_id?: string } | undefined): string | undefined {
+  return typeof value === 'string' ? value : value?.user_id;
 }
 
 function replyIdOf(message: InboundMessage): string | null {
-  if (message.type === 'button') return message.button?.payload ?? null;
+  if (message.type === 'button') return typeof message.button?.payload === 'string' ? message.button.payload : null;
   const interactive = message.interactive as { type?: string; button_reply?: { id: string }; list_reply?: { id: string } } | undefined;
-  return interactive?.button_reply?.id ?? interactive?.list_reply?.id ?? null;
+  const id = interactive?.button_reply?.id ?? interactive?.list_reply?.id;
+  return typeof id === 'string' ? id : null;
 }
 
 function titleOf(message: InboundMessage): string | undefined {
   const interactive = message.interactive as { button_reply?: { title: string }; list_reply?: { title: string } } | undefined;
-  return interactive?.button_reply?.title ?? interactive?.list_reply?.title;
+  const title = interactive?.button_reply?.title ?? interactive?.list_reply?.title;
+  return typeof title === 'string' ? title : undefined;
 }
 
-function fromUnix(timestamp: string | number | undefined): Date {
+function fromUnix(timestamp: unknown): Date {
   const seconds = Number(timestamp);
-  return Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000) : new Date();
+  return Number.isFinite(seconds) && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000) : new Date();
 }

@@ -21,6 +21,9 @@ export interface NewStatus {
   callbackData: string | null;
   errorCode: number | null;
   deliveryId: string;
+  /** `recipient_id` (a wa_id), or `recipient_user_id` (a BSUID) when there is none. */
+  recipient: string | null;
+  phoneNumberId: string;
 }
 
 /**
@@ -32,9 +35,10 @@ export interface NewStatus {
 @Injectable()
 export class MessageStatusesHandler {
   async handle(tx: EntityManager, items: StatusItem[]): Promise<NewStatus[]> {
+    // The processor sets aside statuses without an id or a status (webhook-items.ts).
     const valid = items.filter(({ status: s }) => typeof s?.id === 'string' && typeof s.status === 'string');
     if (valid.length === 0) return [];
-    const fresh = await rows<NewStatus & { recipient: string | null; errors: unknown; pricing: unknown; phoneNumberId: string }>(
+    const fresh = await rows<NewStatus & { errors: unknown; pricing: unknown }>(
       tx,
       `INSERT INTO message_status_events AS e (wamid, status, occurred_at, recipient, callback_data, errors, pricing, phone_number_id, delivery_id)
        SELECT DISTINCT ON (wamid, status) *
@@ -66,7 +70,7 @@ export class MessageStatusesHandler {
 
   private async advance(
     tx: EntityManager,
-    step: Array<NewStatus & { recipient: string | null; errors: unknown; pricing: unknown; phoneNumberId: string }>,
+    step: Array<NewStatus & { errors: unknown; pricing: unknown }>,
   ): Promise<void> {
     await tx.query(
       `INSERT INTO message_statuses AS m (wamid, status, status_at, recipient, callback_data, error_code, errors, pricing, phone_number_id)

@@ -29,7 +29,8 @@ export class WebhookDeliveriesRepository {
   }
 
   /**
-   * Takes the oldest unprocessed deliveries; other workers skip them until this transaction ends.
+   * Takes the oldest unprocessed deliveries that are due (a failed one waits for its retry time);
+   * other workers skip them until this transaction ends.
    * The ORDER BY names the table's column: a bare `id` would sort by the text output column
    * ("10" before "9").
    */
@@ -37,7 +38,7 @@ export class WebhookDeliveriesRepository {
     return rows<PendingDelivery>(
       tx,
       `SELECT id::text AS id, body, attempts FROM webhook_deliveries
-        WHERE processed_at IS NULL
+        WHERE processed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
         ORDER BY webhook_deliveries.id
         LIMIT $1
         FOR UPDATE SKIP LOCKED`,
@@ -55,15 +56,19 @@ export class WebhookDeliveriesRepository {
     );
   }
 
-  /** Records a failed attempt; after `maxAttempts` the delivery is set aside (processed, with its error). */
-  async markFailed(id: string, error: string, maxAttempts: number): Promise<void> {
+  /**
+   * Records a failed attempt: the delivery is not claimed again for `retryInMs`; after
+   * `maxAttempts` it is set aside (processed, with its error).
+   */
+  async markFailed(id: string, error: string, maxAttempts: number, retryInMs: number): Promise<void> {
     await affected(
       this.db,
       `UPDATE webhook_deliveries
           SET attempts = attempts + 1, last_error = $2,
+              next_attempt_at = now() + make_interval(secs => $4::double precision / 1000),
               processed_at = CASE WHEN attempts + 1 >= $3 THEN now() END
         WHERE id = $1`,
-      [id, error.slice(0, 2000), maxAttempts],
+      [id, error.slice(0, 2000), maxAttempts, retryInMs],
     );
   }
 }

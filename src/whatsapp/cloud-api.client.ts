@@ -10,6 +10,7 @@ import {
   SendMessageResponse,
   TemplateCategory,
   TemplateDefinition,
+  TemplateEdit,
   TemplateList,
   TemplateRecord,
 } from './cloud-api.types';
@@ -106,6 +107,14 @@ export class CloudApiClient implements OnModuleDestroy {
   async createTemplate(wabaId: string, definition: TemplateDefinition): Promise<CreateTemplateResponse> {
     const operation = `create template ${definition.name}`;
     return this.call(operation, 'POST', [wabaId, 'message_templates'], {}, definition, hasId<CreateTemplateResponse>);
+  }
+
+  /**
+   * Edits a template WhatsApp knows, by its WhatsApp id (POST /{template-id}): every component is
+   * replaced; the template goes back to review. Resolves when WhatsApp accepted the edit.
+   */
+  async editTemplate(templateId: string, edit: TemplateEdit): Promise<void> {
+    await this.call(`edit template ${templateId}`, 'POST', [templateId], {}, edit, isSuccess);
   }
 
   /** One page of a WABA's templates; `query.name` filters by name. */

@@ -166,6 +166,25 @@ export const TEMPLATE_STATUSES = [
 export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 export type TemplateQuality = 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN';
 
+/**
+ * The language codes WhatsApp takes for a template, exactly as written (case and underscore
+ * matter: `en_US`, not `en-US` nor `en_us`; `id`, not `id_ID`). Source: Meta's "Supported languages"
+ * page (developers.facebook.com/documentation/business-messaging/whatsapp/templates/supported-languages):
+ * its long-standing list (as BSPs copy it: Wati's "Supported Languages for Template Messages"), and
+ * the regional codes its May 2026 update added as far as a copy of it could be read (YCloud's
+ * "Supported WhatsApp template languages", A–E). Any code not here is refused by Graph (code 100).
+ */
+export const TEMPLATE_LANGUAGES = [
+  'af', 'sq', 'ar', 'ar_AE', 'ar_EG', 'ar_LB', 'ar_MA', 'ar_QA', 'az', 'be_BY', 'bn', 'bn_IN', 'bg', 'ca',
+  'zh_CN', 'zh_HK', 'zh_TW', 'hr', 'cs', 'da', 'prs_AF', 'nl', 'nl_BE',
+  'en', 'en_GB', 'en_US', 'en_AE', 'en_AU', 'en_CA', 'en_GH',
+  'et', 'fil', 'fi', 'fr', 'ka', 'de', 'el', 'gu', 'ha', 'he', 'hi', 'hu', 'id', 'ga', 'it', 'ja', 'kn', 'kk',
+  'rw_RW', 'ko', 'ky_KG', 'lo', 'lv', 'lt', 'mk', 'ms', 'ml', 'mr', 'nb', 'fa', 'pl', 'pt_BR', 'pt_PT', 'pa',
+  'ro', 'ru', 'sr', 'sk', 'sl', 'es', 'es_AR', 'es_ES', 'es_MX', 'sw', 'sv', 'ta', 'te', 'th', 'tr', 'uk',
+  'ur', 'uz', 'vi', 'zu',
+] as const;
+export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
+
 export type TemplateButtonDefinition =
   | { type: 'QUICK_REPLY'; text: string }
   | { type: 'URL'; text: string; url: string; example?: string[] }
@@ -194,6 +213,19 @@ export interface TemplateDefinition {
   category: TemplateCategory;
   parameter_format?: 'POSITIONAL' | 'NAMED';
   components: TemplateComponentDefinition[];
+}
+
+/**
+ * POST /{version}/{template-id}: edits a template in APPROVED, REJECTED or PAUSED status. Every
+ * component is replaced by those given; the category of an APPROVED template cannot change. Answer:
+ * `{"success": true}`; the template goes back to review. Limits (Meta's "Template management" page):
+ * an APPROVED template at most once in 24 hours and 10 times in 30 days; REJECTED and PAUSED ones
+ * without limit.
+ */
+export interface TemplateEdit {
+  components: TemplateComponentDefinition[];
+  category?: TemplateCategory;
+  message_send_ttl_seconds?: number;
 }
 
 export interface CreateTemplateResponse {

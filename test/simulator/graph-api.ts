@@ -4,7 +4,7 @@ import { requireJsonBody } from './json';
 import { phoneNumberInfo, wabaInfo } from './phone-api';
 import { graphErrorReply, json, type Reply } from './reply';
 import { handleSend } from './send-message';
-import { createTemplate, deleteTemplates, listTemplates } from './template-api';
+import { createTemplate, deleteTemplates, editTemplate, listTemplates } from './template-api';
 
 /**
  * The Graph API endpoints Siaran uses, under any version segment (/v23.0/, /v25.0/…):
@@ -14,6 +14,7 @@ import { createTemplate, deleteTemplates, listTemplates } from './template-api';
  *   GET  /{v}/{waba-id}                             WABA info
  *   GET  /{v}/{waba-id}/phone_numbers               the WABA's numbers
  *   GET|POST|DELETE /{v}/{waba-id}/message_templates
+ *   POST /{v}/{template-id}                         edit a template
  * Every call needs the access token (Authorization: Bearer, or ?access_token=).
  */
 
@@ -58,6 +59,9 @@ function route(ctx: SimulatorContext, request: GraphRequest): Reply {
       case 'DELETE message_templates':
         return deleteTemplates(ctx, id, query);
     }
+  } else if (method === 'POST' && edge === '') {
+    const template = ctx.templates.findById(id);
+    if (template) return editTemplate(ctx, template, requireJsonBody(request.rawBody));
   }
   // Graph answers the same for an unknown object and for an operation the object does not support.
   throw graphErrors.unknownObject(id, method);

@@ -74,4 +74,21 @@ export const graphErrors = {
       userMsg: `There is already ${language} content for this template. You can create a new template and try again.`,
     }),
   unknownError: () => new GraphError(500, 1, 'An unknown error occurred'),
+  /**
+   * A template language WhatsApp does not take (id_ID, en-US): Graph answers code 100 on creation.
+   * The user title and message are modelled on Graph's other template refusals (2388023), not copied
+   * from a captured answer.
+   */
+  templateLanguage: (language: string) =>
+    new GraphError(400, 100, 'Invalid parameter', {
+      userTitle: 'Invalid language',
+      userMsg: `The language ${language} is not supported for message templates. Choose a supported language such as id or en_US.`,
+      details: `Param language must be one of WhatsApp's supported template languages; ${language} is not`,
+    }),
+  /** An edit (POST /{template-id}) of a template that is not APPROVED, REJECTED or PAUSED, or of an approved one's category. */
+  templateNotEditable: (why: string) =>
+    new GraphError(400, 100, 'Invalid parameter', { userTitle: "Message template can't be edited", userMsg: why, details: why }),
+  /** An approved template edited a second time in 24 hours, or an 11th time in 30 days. */
+  templateEditLimit: (why: string) =>
+    new GraphError(400, 100, 'Invalid parameter', { userTitle: 'Message template edit limit reached', userMsg: why, details: why }),
 };

@@ -11,12 +11,12 @@ import type {
 import type { SimulatorContext } from './context';
 import { graphErrors } from './graph-errors';
 import { json, type Reply } from './reply';
-import { validateTemplateDefinition } from './template-definition';
+import { validateEditedComponents, validateTemplateDefinition } from './template-definition';
 import { cursors, type StoredTemplate } from './template-registry';
 
 /**
- * /{version}/{waba-id}/message_templates (create, list, delete), Meta's review, and the template
- * webhooks (status, category and quality updates).
+ * /{version}/{waba-id}/message_templates (create, list, delete), POST /{version}/{template-id}
+ * (edit), Meta's review, and the template webhooks (status, category and quality updates).
  */
 
 export function createTemplate(ctx: SimulatorContext, wabaId: string, body: unknown): Reply {
@@ -24,6 +24,46 @@ export function createTemplate(ctx: SimulatorContext, wabaId: string, body: unkn
   reviewLater(ctx, stored);
   const response: CreateTemplateResponse = { id: stored.record.id, status: stored.record.status, category: stored.record.category };
   return json(200, response);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Meta's limits on editing an APPROVED template ("Template management": edit templates). */
+export const APPROVED_EDIT_LIMITS = { perDay: 1, per30Days: 10 } as const;
+const EDITABLE: readonly string[] = ['APPROVED', 'REJECTED', 'PAUSED'];
+
+/**
+ * POST /{template-id}: replaces every component (and the category, except of an APPROVED
+ * template), as Meta does for APPROVED, REJECTED and PAUSED templates; an APPROVED one at most once
+ * in 24 hours and 10 times in 30 days (the simulator's clock: setClock). The template goes back to
+ * PENDING and is reviewed again as a new one is. Answer: {"success": true}.
+ */
+export function editTemplate(ctx: SimulatorContext, stored: StoredTemplate, body: unknown): Reply {
+  const status = stored.record.status;
+  if (!EDITABLE.includes(status)) throw graphErrors.templateNotEditable(`Only APPROVED, REJECTED or PAUSED templates can be edited; this one is ${status}`);
+  const components = validateEditedComponents(stored.record, body);
+  const raw = (body as { category?: unknown }).category;
+  let category: TemplateCategory | undefined;
+  if (raw !== undefined) {
+    if (typeof raw !== 'string' || !(['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const).includes(raw as TemplateCategory)) {
+      throw graphErrors.invalidParameter('Param category must be one of MARKETING, UTILITY, AUTHENTICATION');
+    }
+    category = raw as TemplateCategory;
+    if (status === 'APPROVED' && category !== stored.record.category) throw graphErrors.templateNotEditable("The category of an approved template can't be edited");
+  }
+  if (status === 'APPROVED') {
+    const now = ctx.now();
+    const recent = stored.approvedEdits.filter((at) => at > now - 30 * DAY_MS);
+    if (recent.filter((at) => at > now - DAY_MS).length >= APPROVED_EDIT_LIMITS.perDay) {
+      throw graphErrors.templateEditLimit('An approved message template can be edited once in 24 hours');
+    }
+    if (recent.length >= APPROVED_EDIT_LIMITS.per30Days) throw graphErrors.templateEditLimit('An approved message template can be edited 10 times in 30 days');
+    stored.approvedEdits = [...recent, now];
+  }
+  ctx.templates.edit(stored, components, category);
+  stored.record.status = 'PENDING';
+  delete stored.record.rejected_reason;
+  reviewLater(ctx, stored);
+  return json(200, { success: true });
 }
 
 /** Meta's review: after delayMs, names with the reject prefix are REJECTED, others APPROVED. */

@@ -1,4 +1,4 @@
-import type { TemplateButtonDefinition, TemplateComponentDefinition, TemplateDefinition } from '../../src/whatsapp/cloud-api.types';
+import { TEMPLATE_LANGUAGES, type TemplateButtonDefinition, type TemplateComponentDefinition, type TemplateDefinition } from '../../src/whatsapp/cloud-api.types';
 import { graphErrors } from './graph-errors';
 import { isNonEmptyString, isObject, type JsonObject } from './json';
 import { TEMPLATE_CATEGORIES } from './options';
@@ -35,7 +35,7 @@ export function validateTemplateDefinition(input: unknown): TemplateDefinition {
     throw invalid(`Param name must be at most ${LIMITS.name} characters of lowercase letters, digits and underscores`);
   }
   if (!isNonEmptyString(language)) throw invalid('Param language is required');
-  if (!/^[a-z]{2,3}(_[A-Z]{2,3})?$/.test(language)) throw invalid('Param language must be a language code such as id or en_US');
+  if (!(TEMPLATE_LANGUAGES as readonly string[]).includes(language)) throw graphErrors.templateLanguage(language);
   if (typeof category !== 'string' || !(TEMPLATE_CATEGORIES as readonly string[]).includes(category)) {
     throw invalid(`Param category must be one of ${TEMPLATE_CATEGORIES.join(', ')}`);
   }
@@ -53,6 +53,18 @@ export function validateTemplateDefinition(input: unknown): TemplateDefinition {
   };
   templateVariables(definition); // rejects badly numbered or named variables
   return definition;
+}
+
+/**
+ * The components of an edit (POST /{template-id}), checked as on creation against the template's
+ * own name, language and parameter format; every component is replaced.
+ */
+export function validateEditedComponents(current: TemplateDefinition, input: unknown): TemplateComponentDefinition[] {
+  if (!isObject(input) || !Array.isArray(input.components) || input.components.length === 0) throw invalid('Param components is required');
+  const components = input.components.map((c, i) => component(c, `components[${i}]`));
+  if (components.filter((c) => c.type === 'BODY').length !== 1) throw invalid('Param components must have exactly one BODY');
+  templateVariables({ ...current, components });
+  return components;
 }
 
 function component(raw: unknown, path: string): TemplateComponentDefinition {

@@ -13,6 +13,8 @@ export interface StoredTemplate {
   seq: number;
   record: TemplateRecord;
   variables: TemplateVariables;
+  /** When each edit of this template while APPROVED was accepted (simulator clock, epoch ms). */
+  approvedEdits: number[];
 }
 
 export interface TemplateFilter {
@@ -48,6 +50,19 @@ export class TemplateRegistry {
     if (extra.rejectedReason !== undefined) stored.record.rejected_reason = extra.rejectedReason;
     if (extra.quality !== undefined) stored.record.quality_score = { score: extra.quality, date: Math.floor(Date.now() / 1000) };
     return stored;
+  }
+
+  /** The template with this Graph id, in any WABA. */
+  findById(id: string): StoredTemplate | undefined {
+    for (const t of this.byKey.values()) if (t.record.id === id) return t;
+    return undefined;
+  }
+
+  /** Replaces a template's components (and category), as an accepted edit does. */
+  edit(stored: StoredTemplate, components: TemplateDefinition['components'], category?: TemplateDefinition['category']): void {
+    stored.record.components = structuredClone(components);
+    if (category !== undefined) stored.record.category = category;
+    stored.variables = templateVariables(stored.record);
   }
 
   find(wabaId: string, name: string, language: string): StoredTemplate | undefined {
@@ -93,7 +108,7 @@ export class TemplateRegistry {
       status,
       quality_score: { score: 'UNKNOWN' },
     };
-    const stored: StoredTemplate = { wabaId, seq, record, variables };
+    const stored: StoredTemplate = { wabaId, seq, record, variables, approvedEdits: [] };
     this.byKey.set(key(wabaId, definition.name, definition.language), stored);
     return stored;
   }

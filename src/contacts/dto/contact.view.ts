@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CONSENT_KINDS, CONSENT_SCOPES, CONSENT_SOURCES, ConsentState } from '../consent';
 import type { ConsentEventRow } from '../consent.repository';
+import type { IdentityEventRow } from '../contact-identities.repository';
 import type { ContactRow } from '../contacts.repository';
 import { consentOf } from '../contacts.repository';
 
@@ -104,4 +105,44 @@ export function contactView(row: ContactRow): ContactView {
 
 export function consentEventView(row: ConsentEventRow): ConsentEventView {
   return { ...row, occurredAt: iso(row.occurredAt), recordedAt: row.recordedAt.toISOString() };
+}
+
+export class IdentityEventView {
+  @ApiProperty({ example: '3' }) id: string;
+  @ApiProperty({ enum: ['phone_changed', 'bsuid_changed', 'merged'], description: 'phone_changed: a user_changed_number notice; bsuid_changed: user_id_update or user_changed_user_id; merged: another contact turned out to be this person (fromValue is its id)' })
+  kind: string;
+  @ApiProperty({ type: String, nullable: true, example: '+16505551234' }) fromValue: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '+12195555358' }) toValue: string | null;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When WhatsApp says it happened' }) occurredAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) recordedAt: string;
+}
+
+export class CustomerServiceWindowView {
+  @ApiProperty({ example: '106540352242922', description: 'The business phone number the user wrote to' }) phoneNumberId: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'The latest message (or call) from the user to that number' }) lastInboundAt: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'lastInboundAt + 24 hours: free-form messages may be sent until then' }) openUntil: string;
+}
+
+export class ContactIdentityView {
+  @ApiProperty({ example: '1042' }) contactId: string;
+  @ApiProperty({ type: String, nullable: true, example: '+12195555358' }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '12195555358', description: 'WhatsApp user id; may differ from the phone (Mexico 521, Brazil without the ninth digit, Argentina 549)' })
+  waId: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'ID.1349120865530274', description: 'Business-scoped user id' }) bsuid: string | null;
+  @ApiProperty({ type: [IdentityEventView], description: 'Oldest first: earlier numbers and BSUIDs, and merged contacts' }) history: IdentityEventView[];
+  @ApiProperty({ type: [CustomerServiceWindowView] }) windows: CustomerServiceWindowView[];
+}
+
+/** Customer service window length: 24 hours (WhatsApp Cloud API, "Customer service windows"). */
+const WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function contactIdentityView(result: { contact: ContactRow; history: IdentityEventRow[]; windows: Array<{ phoneNumberId: string; lastInboundAt: Date }> }): ContactIdentityView {
+  return {
+    contactId: result.contact.id,
+    phone: result.contact.phone,
+    waId: result.contact.waId,
+    bsuid: result.contact.bsuid,
+    history: result.history.map((h) => ({ id: h.id, kind: h.kind, fromValue: h.fromValue, toValue: h.toValue, occurredAt: h.occurredAt.toISOString(), recordedAt: h.recordedAt.toISOString() })),
+    windows: result.windows.map((w) => ({ phoneNumberId: w.phoneNumberId, lastInboundAt: w.lastInboundAt.toISOString(), openUntil: new Date(w.lastInboundAt.getTime() + WINDOW_MS).toISOString() })),
+  };
 }

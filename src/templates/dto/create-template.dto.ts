@@ -36,7 +36,7 @@ export class CreateTemplateDto {
     // The preview's example binding (PreviewTemplateDto) fits this template: header.media, body.1, body.2, button.1.1.
     example: [
       { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['4::aW1hZ2UvanBlZw=='] } },
-      { type: 'BODY', text: 'Halo {{1}}, diskon {{2}} untukmu!', example: { body_text: [['Ana', '20%']] } },
+      { type: 'BODY', text: 'Halo {{1}}, diskon {{2}} untukmu hari ini saja!', example: { body_text: [['Ana', '20%']] } },
       { type: 'FOOTER', text: 'Balas STOP untuk berhenti' },
       {
         type: 'BUTTONS',
@@ -73,6 +73,29 @@ export class UpdateTemplateDto {
   @ArrayMaxSize(4)
   @IsObject({ each: true })
   components?: Array<Record<string, unknown>>;
+}
+
+/**
+ * An edit of a template WhatsApp knows (APPROVED, REJECTED or PAUSED): every component is replaced,
+ * as WhatsApp replaces them; the category may change, except an APPROVED template's.
+ */
+export class EditTemplateDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'Every component of the template after the edit (HEADER, BODY, FOOTER, BUTTONS), with an example for every variable',
+    example: [{ type: 'BODY', text: 'Halo {{1}}, diskon {{2}} untukmu hari ini dan besok!', example: { body_text: [['Ana', '20%']] } }],
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(4)
+  @IsObject({ each: true })
+  components: Array<Record<string, unknown>>;
+
+  @ApiPropertyOptional({ enum: ['MARKETING', 'UTILITY', 'AUTHENTICATION'], description: 'Leave it out to keep it; an APPROVED template keeps its category' })
+  @IsOptionalNotNull('leave it out to keep it')
+  @IsIn(['MARKETING', 'UTILITY', 'AUTHENTICATION'])
+  category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 }
 
 export class ListTemplatesQuery {

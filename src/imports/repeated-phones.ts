@@ -1,0 +1,63 @@
+/**
+ * The phones that are on several accepted rows of a file, found as the row threads' results come
+ * back (each result lists its rows' phones as numbers: E.164 digits, at most 15, exact in a double).
+ * The merge handles these phones' rows apart (import-merge.ts REPEATS); finding them in SQL took two
+ * passes over the staging table (1.4 s per million rows).
+ *
+ * The phones seen are kept in an open-addressing hash table over a Float64Array, not a Set: a
+ * million numbers in a Set are a million heap objects that every major garbage collection of the
+ * importer's thread (the CSV parser's, the import's bottleneck) has to mark, which cost 1.5 – 3.5 s
+ * of a million-row import (npm run bench:import). The table is one buffer the collector skips.
+ */
+export class RepeatedPhones {
+  /** 0 marks an empty slot (no phone is 0). Capacity is a power of two, kept at most half full. */
+  private slots = new Float64Array(1 << 16);
+  private size = 0;
+  private readonly repeated = new Set<number>();
+
+  /** Records a batch's phones. */
+  add(phones: Float64Array): void {
+    for (const phone of phones) {
+      if (!this.insert(phone)) this.repeated.add(phone);
+    }
+  }
+
+  /** E.164 of each phone seen more than once, in no particular order. */
+  list(): string[] {
+    return [...this.repeated].map((phone) => `+${phone}`);
+  }
+
+  /** Adds a phone; false when it was there already. */
+  private insert(phone: number): boolean {
+    if (this.size * 2 >= this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    for (let i = slotOf(phone, mask); ; i = (i + 1) & mask) {
+      const held = this.slots[i];
+      if (held === 0) {
+        this.slots[i] = phone;
+        this.size++;
+        return true;
+      }
+      if (held === phone) return false;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Float64Array(old.length * 2);
+    const mask = this.slots.length - 1;
+    for (const phone of old) {
+      if (phone === 0) continue;
+      let i = slotOf(phone, mask);
+      while (this.slots[i] !== 0) i = (i + 1) & mask;
+      this.slots[i] = phone;
+    }
+  }
+}
+
+/** A slot for a phone: its low and high 26-bit halves mixed (Fibonacci hashing), masked to the table. */
+function slotOf(phone: number, mask: number): number {
+  const low = phone % 0x4000000;
+  const high = Math.floor(phone / 0x4000000);
+  return (Math.imul(low ^ Math.imul(high, 0x27d4eb2d), 0x9e3779b1) >>> 0) & mask;
+}
