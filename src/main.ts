@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configOrExit, configureApi } from './app.setup';
 import { announceReady, stopWithParent } from './common/lifecycle';
-import { stopOnSignals } from './common/shutdown';
+import { queuesReady, stopOnSignals } from './common/shutdown';
 
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   // SIGTERM: uploads in progress end (503, rolled back), requests in flight finish, pools close, exit 0.
   stopOnSignals(app, app.getHttpServer());
   stopWithParent();
+  await queuesReady(app);
   announceReady();
 }
 

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { configOrExit } from './app.setup';
 import { announceReady, stopWithParent } from './common/lifecycle';
-import { stopOnSignals } from './common/shutdown';
+import { queuesReady, stopOnSignals } from './common/shutdown';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   // SIGTERM: no new job, the import in hand rolled back and queued again, pools closed, exit 0 (shutdown.ts).
   stopOnSignals(app);
   stopWithParent();
+  await queuesReady(app);
   app.get(Logger).log('Worker started');
   announceReady();
 }

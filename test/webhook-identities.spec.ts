@@ -323,8 +323,15 @@ describe('number changes and customer service windows', () => {
     await hooks.deliver(messages([notice]));
     await hooks.deliver(messages([late]));
     const moved = (await api.get('/v1/contacts?phone=%2B12195550002')).body.data[0];
-    expect(moved).toMatchObject({ id: person.id, consent: { marketing: { status: 'opted_out' } } });
+    expect(moved).toMatchObject({ id: person.id, waId: '12195550002', consent: { marketing: { status: 'opted_out' } } });
     expect((await api.get('/v1/contacts?phone=%2B12195550001')).body.data).toHaveLength(0);
+    // The late message did not give the person their old wa_id back: the number's new owner, who
+    // writes from it after the move, is someone else, with no window and no consent of the person's.
+    await hooks.deliver(messages([text('12195550001', 'hello, new owner here', 1_750_400_000)]));
+    const owner = (await api.get('/v1/contacts?phone=%2B12195550001')).body.data[0];
+    expect(owner.id).not.toBe(person.id);
+    expect(owner.consent.marketing.status).toBeNull();
+    expect((await api.get('/v1/contacts?phone=%2B12195550002')).body.data[0]).toMatchObject({ id: person.id, waId: '12195550002', lastInboundAt: '2025-06-19T02:26:40.000Z' });
   });
 
   it('the window belongs to the business number written to; reactions open it, system notices and request_welcome do not', async () => {

@@ -1,5 +1,8 @@
 import type { Server } from 'node:http';
+import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext, Logger } from '@nestjs/common';
+import type { Queue } from 'bull';
+import { QUEUES } from './queues';
 
 /** A process stops within 10 s of SIGTERM (issue 7); past this, it gives up waiting and exits 1. */
 export const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -37,6 +40,7 @@ export function stopOnSignals(app: INestApplicationContext, http?: Server): void
     const drained = http ? setTimeout(() => http.closeAllConnections(), HTTP_DRAIN_MS) : undefined;
     let code = 0;
     try {
+      await queuesReady(app);
       await app.close();
     } catch (error) {
       logger.error({ err: error }, 'Stopping failed');
@@ -49,4 +53,29 @@ export function stopOnSignals(app: INestApplicationContext, http?: Server): void
     process.exit(code);
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop(signal));
+}
+
+/** How long a stop waits for the queues to finish connecting before closing them anyway. */
+const QUEUES_READY_MS = 3_000;
+
+/**
+ * Resolves when every Bull queue of the process has connected to Redis (or after a few seconds).
+ * A queue closed while it is still connecting makes ioredis reject a command nobody awaits
+ * ("Connection is closed"), an uncaught error: a worker stopped 13 ms after it started exited 1
+ * (test/shutdown.spec.ts, seen in CI). The processes announce themselves ready only after this,
+ * and a stop waits for it before closing.
+ */
+export async function queuesReady(app: INestApplicationContext): Promise<void> {
+  const queues: Queue[] = [];
+  for (const name of Object.values(QUEUES)) {
+    try {
+      queues.push(app.get<Queue>(getQueueToken(name), { strict: false }));
+    } catch {
+      // This process does not use that queue.
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUES_READY_MS)));
+  await Promise.race([Promise.allSettled(queues.map((q) => q.isReady())), late]);
+  clearTimeout(timer);
 }

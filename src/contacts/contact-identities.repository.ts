@@ -72,7 +72,9 @@ export class ContactIdentitiesRepository {
     let found = wa ? await this.findByWa(db, wa) : undefined;
     if (!found && wa) {
       const moved = await this.findMovedFrom(db, wa, at);
-      if (moved) found = await this.lock(db, moved);
+      // A message from before the person moved: it is theirs, but its identifiers are the ones they
+      // left (learning them would give the old wa_id back, and with it the new owner of the number).
+      if (moved) return (await this.lock(db, moved))?.id;
     }
     // The common case, a known sender whose BSUID is the one on file, needs no second look-up.
     const byBsuid = identity.bsuid && found?.bsuid !== identity.bsuid ? await this.findByBsuid(db, identity.bsuid) : undefined;

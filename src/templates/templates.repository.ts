@@ -259,13 +259,20 @@ export class TemplatesRepository {
 
   /**
    * A webhook event that arrived after a newer one had decided the same value: kept in the history,
-   * with the time WhatsApp gave it, marked not applied (template-events.handler.ts).
+   * marked not applied, with the time WhatsApp gave it in the reason. Like every history entry its
+   * time is when Siaran learnt it (one clock for the whole history; template-events.handler.ts).
    */
   async addStaleHistory(entry: { templateId: string; change: HistoryChange; toValue: string; eventId: string; occurredAt: Date }, db: Db): Promise<void> {
     await db.query(
-      `INSERT INTO template_history (template_id, change, from_value, to_value, reason, source, event_id, occurred_at, applied)
-       VALUES ($1, $2, NULL, $3, 'older than the event that set the current value; not applied', 'webhook', $4, $5, false)`,
-      [entry.templateId, entry.change, entry.toValue, entry.eventId, entry.occurredAt],
+      `INSERT INTO template_history (template_id, change, from_value, to_value, reason, source, event_id, applied)
+       VALUES ($1, $2, NULL, $3, $4, 'webhook', $5, false)`,
+      [
+        entry.templateId,
+        entry.change,
+        entry.toValue,
+        `sent by WhatsApp at ${entry.occurredAt.toISOString()}, older than the event that set the current value; not applied`,
+        entry.eventId,
+      ],
     );
   }
 

@@ -41,9 +41,10 @@ export class TemplatesService {
 
   /** Validates against WhatsApp's rules and stores a draft; nothing is stored when invalid. */
   async create(dto: CreateTemplateDto): Promise<TemplateRow> {
-    const wabaId = this.wabaOf(dto.wabaId);
     const def = definitionOf(dto.name, dto.language, dto.category, dto.parameterFormat, dto.components);
+    // The rules first: what is wrong with a template is worth knowing before any account is set up.
     assertValid(def);
+    const wabaId = this.wabaOf(dto.wabaId);
     try {
       return await this.db.transaction(async (tx) => {
         const row = await this.templates.insert(wabaId, def, { status: 'DRAFT' }, tx);

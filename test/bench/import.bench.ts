@@ -8,7 +8,7 @@
  * file is then imported again (every contact unchanged, no new consent event) and measured too.
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/siaran_bench; migrated
- * first), REDIS_URL, BENCH_ROWS (default 1000000), IMPORT_THREADS (passed to the worker).
+ * first), REDIS_URL, BENCH_ROWS (default 1000000), BENCH_DUPLICATES (rows per thousand repeating an earlier phone, default 10), IMPORT_THREADS (passed to the worker).
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { createWriteStream, openAsBlob, statSync } from 'node:fs';
@@ -20,6 +20,8 @@ import type { ImportView } from '../../src/imports/import.view';
 import { freePort, ROOT, ServiceProcess, waitForHealth } from '../support/processes';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+/** Rows per thousand that repeat an earlier row's phone (BENCH_DUPLICATES, default 10: 1%). */
+const DUPLICATES_PER_MILLE = Number(process.env.BENCH_DUPLICATES ?? 10);
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/siaran_bench';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -57,7 +59,7 @@ async function generate(path: string): Promise<{ expectedInvalid: number; expect
     if (roll < 5) {
       phone = ['12345', '0812-34', 'not a phone', '+62 000 0000', '0812345678901234567'][roll];
       invalid++;
-    } else if (roll >= 990 && recent.length > 0) {
+    } else if (roll >= 1000 - DUPLICATES_PER_MILLE && recent.length > 0) {
       phone = recent[randomInt(0, recent.length)]; // the same person, written again later in the file
       duplicates++;
     } else {
