@@ -440,7 +440,7 @@ describe('CSV import: reports and failures', () => {
     let after = 0;
     const sizes: number[] = [];
     for (;;) {
-      const page = await repo.rejectionPage(id, after, 5000, REJECTION_PAGE_BYTES);
+      const page = await repo.reportPage('rejections', id, { line: after, reason: '' }, 5000, REJECTION_PAGE_BYTES);
       if (page.length === 0) break;
       const bytes = page.map((r) => r.fields.join(',').length);
       expect(bytes.slice(0, -1).reduce((a, b) => a + b, 0)).toBeLessThan(REJECTION_PAGE_BYTES);

@@ -14,6 +14,22 @@ export interface UserIdentity {
   profileName: string | null;
 }
 
+/**
+ * Opening windows, as common table expressions over a relation `opened (contact_id, phone_number_id,
+ * at)` that the statement defines before them: each pair's window moves to `at` if that is later,
+ * and so does the contact's latest inbound time. Shared by openWindow and the inbound-message
+ * statement, which opens the window in the same statement that records the message.
+ */
+export const OPEN_WINDOW = `
+  opened_window AS (
+    INSERT INTO contact_windows AS w (contact_id, phone_number_id, last_inbound_at)
+    SELECT contact_id, phone_number_id, at FROM opened
+    ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET last_inbound_at = greatest(w.last_inbound_at, EXCLUDED.last_inbound_at)
+  ), latest_inbound AS (
+    UPDATE contacts c SET last_inbound_at = greatest(c.last_inbound_at, o.at), updated_at = now()
+      FROM opened o WHERE c.id = o.contact_id
+  )`;
+
 /** What the look-ups return: enough to tell whether a webhook teaches the contact anything. */
 interface KnownContact {
   id: string;
@@ -101,14 +117,11 @@ export class ContactIdentitiesRepository {
    * a message or call from the user at `at`. The window is per (contact, phone_number_id).
    */
   async openWindow(db: Db, contactId: string, phoneNumberId: string, at: Date): Promise<void> {
-    await db.query(
-      `WITH w AS (
-         INSERT INTO contact_windows AS w (contact_id, phone_number_id, last_inbound_at) VALUES ($1, $2, $3)
-         ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET last_inbound_at = greatest(w.last_inbound_at, EXCLUDED.last_inbound_at)
-       )
-       UPDATE contacts SET last_inbound_at = greatest(last_inbound_at, $3), updated_at = now() WHERE id = $1`,
-      [contactId, phoneNumberId, at],
-    );
+    await db.query(`WITH opened AS (SELECT $1::bigint AS contact_id, $2::text AS phone_number_id, $3::timestamptz AS at), ${OPEN_WINDOW} SELECT 1`, [
+      contactId,
+      phoneNumberId,
+      at,
+    ]);
   }
 
   /**

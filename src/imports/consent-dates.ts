@@ -1,4 +1,5 @@
 import { DateTime, FixedOffsetZone, IANAZone, Zone } from 'luxon';
+import { canonicalTimeZone as canonicalZoneName } from '../common/validation';
 
 /**
  * Reading consent dates (`opt_in_at`) as people write them, without guessing (issue 9, section 3).
@@ -54,11 +55,13 @@ export function luxonFormats(dateFormat: string): string[] {
 
 /**
  * The IANA zone `name` stands for, in its canonical spelling (`asia/jakarta` → `Asia/Jakarta`), or
- * undefined when it is not a zone this platform knows. Offsets (`+07:00`, `UTC+7`) are not zones.
+ * undefined when it is not a zone this platform knows: the project's own check
+ * (common/validation.ts), and a name, never an offset (`+07:00`, `UTC+7`: Intl accepts some offsets
+ * as zones, which would read every date at a fixed offset, without the zone's rules).
  */
 export function canonicalTimeZone(name: string): string | undefined {
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name) || !IANAZone.isValidZone(name)) return undefined;
-  return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  if (!/^[A-Za-z]/.test(name) || !IANAZone.isValidZone(name)) return undefined;
+  return canonicalZoneName(name) ?? undefined;
 }
 
 /**

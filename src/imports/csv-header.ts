@@ -145,10 +145,6 @@ export type HeaderProblem = {
 };
 
 /**
- * Picks the delimiter that occurs most often outside quotes in the header line; comma when none
- * occurs (a one-column file).
- */
-/**
  * Excel's first line `sep=;` (also `sep=,`, and `sep=` with a tab or a written `\t`) names the
  * file's delimiter; it is not the header. Returns the delimiter it names, undefined when the line is
  * no such line, or null when it names one Siaran does not read.
@@ -165,6 +161,10 @@ export function isSeparatorRecord(record: string[], delimiter: Delimiter): boole
   return excelSeparator(record.join(delimiter)) !== undefined;
 }
 
+/**
+ * Picks the delimiter that occurs most often outside quotes in the header line; comma when none
+ * occurs (a one-column file).
+ */
 export function detectDelimiter(headerLine: string): Delimiter {
   const counts: Record<Delimiter, number> = { ',': 0, ';': 0, '\t': 0 };
   let quoted = false;

@@ -138,10 +138,7 @@ export class ImportsController {
   @ApiErrors('IMPORT_NOT_FOUND', 'IMPORT_NOT_COMPLETED')
   async rejected(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const row = await this.imports.completed(id); // errors answer before any CSV header is set
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="import-${row.id}-rejected.csv"`);
-    await this.imports.writeRejected(row, res);
+    await this.imports.writeRejected(row, csvDownload(res, `import-${row.id}-rejected.csv`));
   }
 
   @Get(':id/warnings.csv')
@@ -157,9 +154,14 @@ export class ImportsController {
   @ApiErrors('IMPORT_NOT_FOUND', 'IMPORT_NOT_COMPLETED')
   async warnings(@Param('id') id: string, @Res() res: Response): Promise<void> {
     const row = await this.imports.completed(id);
-    res.status(200);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="import-${row.id}-warnings.csv"`);
-    await this.imports.writeWarnings(row, res);
+    await this.imports.writeWarnings(row, csvDownload(res, `import-${row.id}-warnings.csv`));
   }
+}
+
+/** A 200 response about to stream a CSV download named `fileName`. */
+function csvDownload(res: Response, fileName: string): Response {
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+  return res;
 }

@@ -98,11 +98,17 @@ export interface RejectionRow {
   fields: string[];
 }
 
-/** Where a page of the warnings report starts: after this line and reason. */
-export interface WarningCursor {
+/** Where a page of a report starts: after this line (and, for warnings, this reason). */
+export interface ReportCursor {
   line: number;
   reason: string;
 }
+
+/** The two reports: their table, their key, and the cursor's parameters for it ($4 line, $5 reason). */
+const REPORTS = {
+  rejections: { table: 'contact_import_rejections', key: 'line', cursor: '$4::int', of: (after: ReportCursor) => [after.line] },
+  warnings: { table: 'contact_import_warnings', key: 'line, reason', cursor: '$4::int, $5::text', of: (after: ReportCursor) => [after.line, after.reason] },
+} as const;
 
 const COLUMNS = `
   id, status, file_name AS "fileName", file_bytes::float8 AS "fileBytes", file_sha256 AS "fileSha256", delimiter, header,
@@ -305,46 +311,29 @@ export class ImportsRepository {
   }
 
   /**
-   * One page of the rejection report after `afterLine`, in line order: at most `maxRows` rows, and
-   * no more rows than fit in `maxBytes` (the first row always comes, whatever its size), so that a
-   * page of 64 KiB rows costs as little memory as a page of short ones. The sizes are summed on
-   * the server over at most `maxRows` rows of the primary key; only the page is sent.
+   * One page of an import's report (rejected rows, or warnings) after `after`, in key order: at most
+   * `maxRows` rows, and no more rows than fit in `maxBytes` (the first row always comes, whatever
+   * its size), so that a page of 64 KiB rows costs as little memory as a page of short ones. The
+   * sizes are summed on the server over at most `maxRows` rows of the primary key; only the page
+   * is sent. A rejected row is one per line; a line may have several warnings, so their key is
+   * (line, reason).
    */
-  rejectionPage(importId: string, afterLine: number, maxRows: number, maxBytes: number): Promise<RejectionRow[]> {
+  reportPage(report: 'rejections' | 'warnings', importId: string, after: ReportCursor, maxRows: number, maxBytes: number): Promise<RejectionRow[]> {
+    const { table, key, cursor, of } = REPORTS[report];
     return rows<RejectionRow>(
       this.db,
       `SELECT line, reason, fields FROM (
-         SELECT line, reason, fields, sum(bytes) OVER (ORDER BY line ROWS UNBOUNDED PRECEDING) - bytes AS before
+         SELECT line, reason, fields, sum(bytes) OVER (ORDER BY ${key} ROWS UNBOUNDED PRECEDING) - bytes AS before
            FROM (SELECT line, reason, fields, ${REJECTION_BYTES} AS bytes
-                   FROM contact_import_rejections
-                  WHERE import_id = $1 AND line > $2
-                  ORDER BY line
-                  LIMIT $3) candidates
+                   FROM ${table}
+                  WHERE import_id = $1 AND (${key}) > (${cursor})
+                  ORDER BY ${key}
+                  LIMIT $2) candidates
        ) page
-       WHERE before < $4
-       ORDER BY line`,
-      [importId, afterLine, maxRows, maxBytes],
-    );
-  }
-
-  /**
-   * One page of the warnings report after `after` (line, then reason), in that order, bounded as
-   * `rejectionPage` is. A line may have several warnings, so the page key is (line, reason).
-   */
-  warningPage(importId: string, after: WarningCursor, maxRows: number, maxBytes: number): Promise<RejectionRow[]> {
-    return rows<RejectionRow>(
-      this.db,
-      `SELECT line, reason, fields FROM (
-         SELECT line, reason, fields, sum(bytes) OVER (ORDER BY line, reason ROWS UNBOUNDED PRECEDING) - bytes AS before
-           FROM (SELECT line, reason, fields, ${REJECTION_BYTES} AS bytes
-                   FROM contact_import_warnings
-                  WHERE import_id = $1 AND (line, reason) > ($2, $3)
-                  ORDER BY line, reason
-                  LIMIT $4) candidates
-       ) page
-       WHERE before < $5
-       ORDER BY line, reason`,
-      [importId, after.line, after.reason, maxRows, maxBytes],
+       WHERE before < $3
+       ORDER BY ${key}`,
+      // Only the parameters the statement uses: PostgreSQL cannot type one it does not see.
+      [importId, maxRows, maxBytes, ...of(after)],
     );
   }
 }

@@ -89,14 +89,14 @@ export class ImportsService {
    * Writes the rejected rows as CSV (src/common/csv.ts: RFC 4180, formula cells neutralised with a
    * leading `'`): line, reason, message, then the row's own fields under the file's own header, so
    * the file can be fixed and uploaded again. Streamed: read in pages bounded in bytes
-   * (REJECTION_PAGE_BYTES, see ImportsRepository.rejectionPage) and written with back-pressure, so
+   * (REJECTION_PAGE_BYTES, see ImportsRepository.reportPage) and written with back-pressure, so
    * memory stays flat whatever the report's size; a client that goes away ends the reading.
    */
   writeRejected(row: ImportRow, out: Writable): Promise<void> {
     return this.writeReport(
       row,
       out,
-      (after, maxRows) => this.imports.rejectionPage(row.id, after.line, maxRows, REJECTION_PAGE_BYTES),
+      (after, maxRows) => this.imports.reportPage('rejections', row.id, after, maxRows, REJECTION_PAGE_BYTES),
       (reason) => REJECTION_MESSAGES[reason as RowRejection] ?? reason,
     );
   }
@@ -110,7 +110,7 @@ export class ImportsService {
     return this.writeReport(
       row,
       out,
-      (after, maxRows) => this.imports.warningPage(row.id, after, maxRows, REJECTION_PAGE_BYTES),
+      (after, maxRows) => this.imports.reportPage('warnings', row.id, after, maxRows, REJECTION_PAGE_BYTES),
       (reason) => WARNING_MESSAGES[reason as RowWarning] ?? reason,
     );
   }
@@ -132,10 +132,9 @@ export class ImportsService {
       if (!(await write(out, text))) return;
       const last = rows[rows.length - 1];
       after = { line: last.line, reason: last.reason };
-      const pageLength = rows.length;
       // Ask for twice what fitted last time: few round trips for short rows, little wasted reading
       // on the server for long ones.
-      maxRows = Math.min(REJECTION_PAGE_ROWS.max, Math.max(REJECTION_PAGE_ROWS.min, pageLength * 2));
+      maxRows = Math.min(REJECTION_PAGE_ROWS.max, Math.max(REJECTION_PAGE_ROWS.min, rows.length * 2));
     }
     out.end();
   }

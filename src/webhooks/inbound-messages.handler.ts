@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConsentService } from '../contacts/consent.service';
-import { ContactIdentitiesRepository, UserIdentity } from '../contacts/contact-identities.repository';
+import { ContactIdentitiesRepository, OPEN_WINDOW, UserIdentity } from '../contacts/contact-identities.repository';
 import { readWaId } from '../contacts/wa-id';
 import { one } from '../database/sql';
 import type { InboundMessage, MessagesValue, UserPreferencesValue, WebhookContact } from '../whatsapp/cloud-api.types';
@@ -111,14 +111,9 @@ export class InboundMessagesHandler {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (wamid) DO NOTHING
          RETURNING wamid
-       ), win AS (
-         INSERT INTO contact_windows AS w (contact_id, phone_number_id, last_inbound_at)
-         SELECT $6, $2, $10 FROM fresh WHERE $13 AND $6::bigint IS NOT NULL
-         ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET last_inbound_at = greatest(w.last_inbound_at, EXCLUDED.last_inbound_at)
-       ), latest AS (
-         UPDATE contacts SET last_inbound_at = greatest(last_inbound_at, $10), updated_at = now()
-          WHERE id = $6 AND $13 AND EXISTS (SELECT 1 FROM fresh)
-       )
+       ), opened AS (
+         SELECT $6::bigint AS contact_id, $2::text AS phone_number_id, $10::timestamptz AS at FROM fresh WHERE $13 AND $6::bigint IS NOT NULL
+       ), ${OPEN_WINDOW}
        SELECT wamid FROM fresh`,
       [
         message.id,

@@ -46,6 +46,29 @@ export interface DrainResult {
 @Injectable()
 export class WebhookProcessorService {
   private readonly logger = new Logger(WebhookProcessorService.name);
+  /**
+   * Fields about people, kept as account events and then applied by the inbound handler; each
+   * returns how many events the change counts for: a user_preferences change one per consent event
+   * it recorded, the others one.
+   */
+  private readonly appliers = new Map<string, (tx: EntityManager, value: unknown, ctx: DeliveryContext, guard: ItemGuard) => Promise<number>>([
+    ['user_preferences', (tx, value, ctx, guard) => this.inbound.handlePreferences(tx, value as UserPreferencesValue, ctx, guard)],
+    [
+      'user_id_update',
+      async (tx, value, ctx, guard) => {
+        await this.inbound.handleUserIdUpdates(tx, value as never, ctx, guard);
+        return 1;
+      },
+    ],
+    [
+      // A user's call opens their window, as a message does.
+      'calls',
+      async (tx, value, ctx, guard) => {
+        await this.inbound.handleCalls(tx, value as never, ctx, guard);
+        return 1;
+      },
+    ],
+  ]);
   /** Status recipients whose wa_id this worker looked up lately (see afterStatuses). */
   private readonly recentRecipients = new Set<string>();
 
@@ -143,23 +166,11 @@ export class WebhookProcessorService {
               const recorded = await guard.run(where, () => this.events.record(tx, 'messages.errors', { metadata: value.metadata, errors: value.errors }, ctx));
               if (recorded !== undefined) add(delivery.id, 1);
             }
-          } else if (change?.field === 'user_preferences') {
-            // Recorded once, then applied: a preference Meta repeats is one consent event.
+          } else if (typeof change?.field === 'string' && this.appliers.has(change.field)) {
+            // Recorded once, then applied: a change Meta repeats is applied once.
+            const apply = this.appliers.get(change.field)!;
             const eventId = await guard.run(where, () => this.events.record(tx, change.field, change.value, ctx));
-            if (eventId !== undefined) add(delivery.id, await this.inbound.handlePreferences(tx, change.value as UserPreferencesValue, ctx, guard));
-          } else if (change?.field === 'user_id_update') {
-            const eventId = await guard.run(where, () => this.events.record(tx, change.field, change.value, ctx));
-            if (eventId !== undefined) {
-              await this.inbound.handleUserIdUpdates(tx, change.value as never, ctx, guard);
-              add(delivery.id, 1);
-            }
-          } else if (change?.field === 'calls') {
-            // Kept as an account event like any other field; a user's call also opens their window.
-            const eventId = await guard.run(where, () => this.events.record(tx, change.field, change.value, ctx));
-            if (eventId !== undefined) {
-              await this.inbound.handleCalls(tx, change.value as never, ctx, guard);
-              add(delivery.id, 1);
-            }
+            if (eventId !== undefined) add(delivery.id, await apply(tx, change.value, ctx, guard));
           } else if (typeof change?.field === 'string') {
             await guard.run(where, async () => {
               const eventId = await this.events.record(tx, change.field, change.value, ctx);
@@ -200,8 +211,8 @@ export class WebhookProcessorService {
    * opt-out (../shared/WHATSAPP.md, error table) recorded from `whatsapp_signal`.
    */
   private async afterStatuses(tx: EntityManager, fresh: NewStatus[]): Promise<void> {
-    // Each recipient once per worker while it is recent: every message has several statuses, and
-    // looking its forms up costs more than the statuses themselves (bench:webhooks).
+    // Each recipient once per worker while it is recent: every message has several statuses
+    // (sent, delivered, read), and one look-up of its forms is enough.
     const waIds: string[] = [];
     for (const status of fresh) {
       const waId = readWaId(status.recipient);
