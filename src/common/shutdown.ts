@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { getQueueToken } from '@nestjs/bull';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
+import type { Redis } from 'ioredis';
 import { QUEUES } from './queues';
 
 /** A process stops within 10 s of SIGTERM (issue 7); past this, it gives up waiting and exits 1. */
@@ -58,12 +59,26 @@ export function stopOnSignals(app: INestApplicationContext, http?: Server): void
 /** How long a stop waits for the queues to finish connecting before closing them anyway. */
 const QUEUES_READY_MS = 3_000;
 
+/** What of a Bull queue this file reads beyond its typings: the connections are lazy getters. */
+interface QueueConnections {
+  client: Redis;
+  bclient: Redis;
+  /** Processor functions by job name, set by `process()` (Bull 4.16, lib/queue.js setHandler). */
+  handlers?: Record<string, unknown>;
+}
+
 /**
- * Resolves when every Bull queue of the process has connected to Redis (or after a few seconds).
- * A queue closed while it is still connecting makes ioredis reject a command nobody awaits
- * ("Connection is closed"), an uncaught error: a worker stopped 13 ms after it started exited 1
- * (test/shutdown.spec.ts, seen in CI). The processes announce themselves ready only after this,
- * and a stop waits for it before closing.
+ * Resolves when every Bull queue of the process is connected to Redis (or after a few seconds):
+ * its command connection and, for a queue this process consumes, its blocking connection too.
+ *
+ * `queue.isReady()` does not mean this: in Bull 4 it resolves once the Lua scripts are defined,
+ * before any connection is up. And Bull starts a consumer with commands nobody awaits (the
+ * blocking connection's `CLIENT SETNAME`, issued when the first connection is up, and the
+ * processing loop started by `process()`); a close while that connection is still connecting
+ * rejects them ("Connection is closed."), an unhandled rejection that ended a worker stopped right
+ * after it started with exit code 1 (test/shutdown.spec.ts; 8 of 30 starts under CPU load before
+ * this wait). The processes announce themselves ready only after this, and a stop waits for it
+ * before closing.
  */
 export async function queuesReady(app: INestApplicationContext): Promise<void> {
   const queues: Queue[] = [];
@@ -76,6 +91,30 @@ export async function queuesReady(app: INestApplicationContext): Promise<void> {
   }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUES_READY_MS)));
-  await Promise.race([Promise.allSettled(queues.map((q) => q.isReady())), late]);
+  await Promise.race([Promise.allSettled(queues.map(queueConnected)), late]);
   clearTimeout(timer);
+}
+
+async function queueConnected(queue: Queue): Promise<void> {
+  const connections = queue as unknown as QueueConnections;
+  await redisReady(connections.client);
+  // Reading `bclient` opens that connection: only for a queue with processors, which opens it anyway.
+  if (Object.keys(connections.handlers ?? {}).length > 0) await redisReady(connections.bclient);
+}
+
+/** Resolves on ioredis's `ready` (the connection is up and takes commands); rejects if it ends first. */
+function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      redis.off('end', onEnd);
+      resolve();
+    };
+    const onEnd = () => {
+      redis.off('ready', onReady);
+      reject(new Error('Redis connection ended before it was ready'));
+    };
+    redis.once('ready', onReady);
+    redis.once('end', onEnd);
+  });
 }
