@@ -1,4 +1,4 @@
-import { formatterCacheSizes } from '../src/templates/helpers';
+import { formatterCacheSizes } from '../src/rendering/helpers';
 import { CloudApiClient } from '../src/whatsapp/cloud-api.client';
 import type { Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';

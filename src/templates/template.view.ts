@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { templateParameters } from './template-rules';
+import { templateParameters } from '../rendering';
 import type { HistoryRow, TemplateRow } from './templates.repository';
 
 export class TemplateParameterView {

@@ -9,9 +9,8 @@ import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredEr
 import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
 import type { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
 import { approvedEditAllowance, diffState, EDITABLE_STATUSES, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
-import type { RenderContact, RenderProblem } from './binding-problems';
 import type { PreviewTemplateDto } from './dto/preview-template.dto';
-import { formatRecipientView, previewTemplate, RecipientView, TemplateBinding } from './template-binding';
+import { formatRecipientView, previewTemplate, type RecipientView, type RenderContact, type RenderProblem, type TemplateBinding } from '../rendering';
 import { validateTemplate } from './template-rules';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { HistoryRow, TemplateRow, TemplatesRepository, TemplateStatusName } from './templates.repository';
