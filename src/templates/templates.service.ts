@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
 import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CloudApiError } from '../whatsapp/cloud-api.error';
+import { buildSendRequest, type SendEndpoint, type SendRequestBody } from '../whatsapp/send-request';
 import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredError } from '../whatsapp/whatsapp-settings';
 import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
 import type { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
@@ -18,7 +19,7 @@ import { HistoryRow, TemplateRow, TemplatesRepository, TemplateStatusName } from
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PreviewResult =
-  | { ok: true; endpoint: 'messages' | 'marketing_messages'; payload: Record<string, unknown>; text: RecipientView; plainText: string }
+  | { ok: true; endpoint: SendEndpoint; payload: SendRequestBody; text: RecipientView; plainText: string }
   | { ok: false; problems: RenderProblem[] };
 
 export interface SyncResult {
@@ -324,14 +325,10 @@ export class TemplatesService {
     const def = definitionOf(template.name, template.language, template.category, template.parameterFormat, template.components);
     const result = previewTemplate(def, dto.binding as TemplateBinding, contact, { locale: dto.locale, timeZone: dto.timeZone });
     if (!result.ok) return { ok: false, problems: result.problems };
-    const to = contact.phone?.replace(/\D/g, '');
-    return {
-      ok: true,
-      endpoint: template.category === 'MARKETING' && this.config.whatsapp.marketingMessagesApi ? 'marketing_messages' : 'messages',
-      payload: { messaging_product: 'whatsapp', recipient_type: 'individual', ...(to ? { to } : {}), type: 'template', template: result.content.template },
-      text: result.text,
-      plainText: formatRecipientView(result.text),
-    };
+    // From the configured number, with its setting; a contact without a phone gives a body without `to`.
+    const sender = { marketingMessagesApi: this.config.whatsapp.marketingMessagesApi };
+    const request = buildSendRequest(sender, contact.phone ?? '', result.content, { templateCategory: template.category });
+    return { ok: true, endpoint: request.endpoint, payload: request.body, text: result.text, plainText: formatRecipientView(result.text) };
   }
 
   private async recordSubmission(template: TemplateRow, whatsappId: string, status: TemplateStatusName, category: TemplateRow['category']): Promise<TemplateRow> {
