@@ -1,4 +1,4 @@
-import { formatterCacheSizes } from '../src/templates/helpers';
+import { formatterCacheSizes } from '../src/rendering/helpers';
 import { CloudApiClient } from '../src/whatsapp/cloud-api.client';
 import type { Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
@@ -220,6 +220,26 @@ describe('Templates: drafts, review, webhooks and sync against the simulator', (
     expect(broken.body.code).toBe('TEMPLATE_BINDING_INVALID');
     expect((await api.post(`/v1/templates/${created.body.id}/preview`, { binding })).body.code).toBe('VALIDATION_FAILED');
     expect((await api.post(`/v1/templates/${created.body.id}/preview`, { contactId: '99999999', binding })).body.code).toBe('CONTACT_NOT_FOUND');
+  });
+
+  it('previews byte for byte what the client sends: the same endpoint and the same body', async () => {
+    const created = await api.post('/v1/templates', spring('preview_is_sent'));
+    await api.post(`/v1/templates/${created.body.id}/submit`);
+    await templateUntil(created.body.id, (t) => t.status === 'APPROVED');
+    const contact = await api.post('/v1/contacts', { phone: '+6281500000002', name: 'ana', attributes: { code: 'Z9' } });
+    const binding = { 'header.media': { type: 'image', link: 'https://cdn.example/banner.jpg' }, 'body.1': '{{title name}}', 'body.2': '20%', 'button.1.1': '{{attributes.code}}' };
+    const preview = await api.post(`/v1/templates/${created.body.id}/preview`, { contactId: contact.body.id, binding });
+    expect(preview.body).toMatchObject({ ok: true, endpoint: 'messages' });
+
+    const cloud = new CloudApiClient(env.config);
+    try {
+      await cloud.sendMessage({ phoneNumberId: '1000000001' }, '+6281500000002', { type: 'template', template: preview.body.payload.template }, { templateCategory: 'MARKETING' });
+    } finally {
+      await cloud.close();
+    }
+    const sent = sim.requests().filter((r) => r.method === 'POST' && /\/(messages|marketing_messages)$/.test(r.path)).at(-1)!;
+    expect(sent.path).toMatch(new RegExp(`/1000000001/${preview.body.endpoint}$`));
+    expect(JSON.stringify(sent.body)).toBe(JSON.stringify(preview.body.payload));
   });
 
   it('lists a template history in time order, also when ids cross a power of ten', async () => {

@@ -1,15 +1,26 @@
-import type {
-  TemplateButtonDefinition,
-  TemplateCategory,
-  TemplateComponentDefinition,
-  TemplateDefinition,
-} from '../whatsapp/cloud-api.types';
+import { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES, type TemplateCategory } from '../whatsapp/cloud-api.types';
 import { normalisePhone } from '../contacts/phone';
-import { distinctNames, hasStrayBraces, literalLength, NAMED_NAME, POSITIONAL_NAME, scanVariables, type TextVariable } from './template-text';
+import {
+  distinctNames,
+  hasStrayBraces,
+  NAMED_NAME,
+  POSITIONAL_NAME,
+  scanVariables,
+  TEMPLATE_LIMITS,
+  templateParts,
+  type AnyButton,
+  type BodyPart,
+  type FooterPart,
+  type HeaderPart,
+  type OtpButtonDefinition,
+  type ParameterFormat,
+  type TemplateInput,
+  type TextVariable,
+} from '../rendering';
 
 /**
- * WhatsApp's rules for a template definition, checked before anything is stored or submitted, and
- * the parameters a send of that template must fill.
+ * WhatsApp's rules for a template definition, checked before anything is stored or submitted (the
+ * template's shape, and the parameters a send must fill, are read by src/rendering/template-shape.ts).
  *
  * Sources: the "Templates" section of shared/WHATSAPP.md; Meta's template pages
  * (developers.facebook.com/documentation/business-messaging/whatsapp/templates/components,
@@ -19,61 +30,6 @@ import { distinctNames, hasStrayBraces, literalLength, NAMED_NAME, POSITIONAL_NA
  * List"). Each rule code below names its source.
  */
 
-// ---------------------------------------------------------------------------------------------
-// AUTHENTICATION templates: shapes Meta accepts that cloud-api.types.ts does not model (yet).
-// Meta presets their text ("<code> is your verification code."); the business chooses only the
-// security note, the expiry and the one-time-password button. Once created, Meta lists them with
-// a BODY text and a URL button, which the common types describe: both forms are accepted here.
-
-export interface OtpButtonDefinition {
-  type: 'OTP';
-  otp_type: 'COPY_CODE' | 'ONE_TAP' | 'ZERO_TAP';
-  text?: string;
-  autofill_text?: string;
-  supported_apps?: Array<{ package_name: string; signature_hash: string }>;
-  zero_tap_terms_accepted?: boolean;
-}
-
-export type AuthenticationComponentDefinition =
-  | { type: 'BODY'; text?: string; add_security_recommendation?: boolean }
-  | { type: 'FOOTER'; text?: string; code_expiration_minutes?: number }
-  | { type: 'BUTTONS'; buttons: Array<TemplateButtonDefinition | OtpButtonDefinition> };
-
-export interface AuthenticationTemplateDefinition extends Omit<TemplateDefinition, 'category' | 'components'> {
-  category: 'AUTHENTICATION';
-  components: AuthenticationComponentDefinition[];
-  message_send_ttl_seconds?: number;
-}
-
-/** Any template this module reads: the common definition, or an authentication one in Meta's creation form. */
-export type TemplateInput = TemplateDefinition | AuthenticationTemplateDefinition;
-
-export type AnyButton = TemplateButtonDefinition | OtpButtonDefinition;
-export type AnyComponent = TemplateComponentDefinition | AuthenticationComponentDefinition;
-
-// ---------------------------------------------------------------------------------------------
-// Limits
-
-export const TEMPLATE_LIMITS = {
-  name: 512,
-  body: 1024,
-  header: 60,
-  footer: 60,
-  headerVariables: 1,
-  buttons: 10,
-  urlButtons: 2,
-  phoneNumberButtons: 1,
-  copyCodeButtons: 1,
-  buttonText: 25,
-  url: 2000,
-  phoneNumber: 20,
-  couponCode: 15,
-  otpCode: 15,
-  codeExpirationMinutes: 90,
-} as const;
-
-import { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES } from '../whatsapp/cloud-api.types';
-export { TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGES };
 export const HEADER_FORMATS = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'] as const;
 export const BUTTON_TYPES = ['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP'] as const;
 export const OTP_TYPES = ['COPY_CODE', 'ONE_TAP', 'ZERO_TAP'] as const;
@@ -159,8 +115,6 @@ export interface TemplateViolation {
   message: string;
 }
 
-type Format = 'POSITIONAL' | 'NAMED';
-
 /** Every rule the definition breaks; an empty array means WhatsApp should accept it. */
 export function validateTemplate(def: TemplateInput): TemplateViolation[] {
   const violations: TemplateViolation[] = [];
@@ -168,9 +122,15 @@ export function validateTemplate(def: TemplateInput): TemplateViolation[] {
     violations.push(index === undefined ? { component, rule, message } : { component, index, rule, message });
 
   checkIdentity(def, add);
-  const format: Format = def.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL';
+  const format: ParameterFormat = def.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL';
   const isAuth = def.category === 'AUTHENTICATION';
-  const parts = templateParts(def, add);
+  const parts = templateParts(def, (skipped) => {
+    if (skipped.reason === 'unknown_type') {
+      add('components', 'component_type_unknown', `component ${skipped.index} has type ${String(skipped.type)}: use HEADER, BODY, FOOTER or BUTTONS`, skipped.index);
+    } else {
+      add(skipped.type, 'duplicate_component', `a template has at most one ${skipped.type} component`);
+    }
+  });
 
   if (parts.header) {
     if (isAuth) add('HEADER', 'header_not_allowed', 'authentication templates have no header: remove it');
@@ -242,55 +202,9 @@ export function suggestLanguages(code: string): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Components, read loosely: a definition may come straight from JSON.
+// Components
 
-interface HeaderPart {
-  format: string;
-  text?: string;
-  example?: { header_text?: string[]; header_text_named_params?: Array<{ param_name: string; example: string }>; header_handle?: string[] };
-}
-interface BodyPart {
-  text?: string;
-  example?: { body_text?: string[][]; body_text_named_params?: Array<{ param_name: string; example: string }> };
-  add_security_recommendation?: boolean;
-}
-interface FooterPart {
-  text?: string;
-  code_expiration_minutes?: number;
-}
-
-export interface TemplateParts {
-  header?: HeaderPart;
-  body?: BodyPart;
-  footer?: FooterPart;
-  buttons?: AnyButton[];
-}
-
-/** The components by type (the first of each); reports unknown and repeated ones. */
-export function templateParts(def: TemplateInput, add: Add = () => undefined): TemplateParts {
-  const parts: TemplateParts = {};
-  const components: readonly AnyComponent[] = Array.isArray(def.components) ? def.components : [];
-  const seen = new Set<string>();
-  components.forEach((component, index) => {
-    const type: unknown = component?.type;
-    if (type !== 'HEADER' && type !== 'BODY' && type !== 'FOOTER' && type !== 'BUTTONS') {
-      add('components', 'component_type_unknown', `component ${index} has type ${String(type)}: use HEADER, BODY, FOOTER or BUTTONS`, index);
-      return;
-    }
-    if (seen.has(type)) {
-      add(type, 'duplicate_component', `a template has at most one ${type} component`);
-      return;
-    }
-    seen.add(type);
-    if (component.type === 'HEADER') parts.header = component;
-    else if (component.type === 'BODY') parts.body = component;
-    else if (component.type === 'FOOTER') parts.footer = component;
-    else parts.buttons = Array.isArray(component.buttons) ? component.buttons : [];
-  });
-  return parts;
-}
-
-function checkHeader(header: HeaderPart, format: Format, add: Add): void {
+function checkHeader(header: HeaderPart, format: ParameterFormat, add: Add): void {
   if (!(HEADER_FORMATS as readonly string[]).includes(header.format)) {
     add('HEADER', 'header_format_invalid', `the header format must be one of ${HEADER_FORMATS.join(', ')}`);
     return;
@@ -312,7 +226,7 @@ function checkHeader(header: HeaderPart, format: Format, add: Add): void {
   checkExamples('HEADER', names, format, header.example?.header_text, header.example?.header_text_named_params, add);
 }
 
-function checkBody(body: BodyPart, format: Format, isAuth: boolean, add: Add): void {
+function checkBody(body: BodyPart, format: ParameterFormat, isAuth: boolean, add: Add): void {
   const text = body.text;
   // Meta writes an authentication template's body itself; when listed, it is "{{1}} is your…".
   if (isAuth && text === undefined) return;
@@ -354,7 +268,7 @@ function variableStyle(raw: string): 'positional' | 'named' | 'invalid' {
 }
 
 /** Checks the variables of one text and returns their distinct names in order of appearance. */
-function checkVariables(text: string, component: 'HEADER' | 'BODY', format: Format, add: Add): string[] {
+function checkVariables(text: string, component: 'HEADER' | 'BODY', format: ParameterFormat, add: Add): string[] {
   const variables = scanVariables(text);
   const names = distinctNames(variables);
   const list = (items: string[]) => items.map((n) => `{{${n}}}`).join(', ');
@@ -451,7 +365,7 @@ function adjacentPair(text: string, variables: readonly TextVariable[]): boolean
 function checkExamples(
   component: 'HEADER' | 'BODY',
   names: readonly string[],
-  format: Format,
+  format: ParameterFormat,
   positional: unknown,
   named: unknown,
   add: Add,
@@ -599,99 +513,4 @@ function checkOtpButton(button: OtpButtonDefinition, category: TemplateCategory,
   if (button.otp_type === 'ZERO_TAP' && button.zero_tap_terms_accepted !== true) {
     at('zero_tap_terms_not_accepted', 'zero-tap buttons need zero_tap_terms_accepted: true');
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parameters a send must fill
-
-/**
- * Stable keys: `header.1` / `header.<name>` (text header variable), `header.media` (image, video,
- * document or location header), `body.1`…`body.N` / `body.<name>`, `button.<index>.1` (URL suffix),
- * `button.<index>.code` (copy-code coupon, or an authentication template's one-time password),
- * `button.<index>.payload` (optional quick-reply payload, echoed back when the button is tapped).
- */
-export type ParameterKey = string;
-
-export type SlotKind = 'text' | 'image' | 'video' | 'document' | 'location' | 'url' | 'coupon_code' | 'otp' | 'payload';
-
-export interface ParameterSlot {
-  key: ParameterKey;
-  component: 'header' | 'body' | 'button';
-  /** 1-based position of the parameter within its component's `parameters`, in WhatsApp's order. */
-  position: number;
-  /** The variable's name: sent as `parameter_name` in NAMED templates; "1", "2"… in POSITIONAL ones. */
-  name?: string;
-  kind: SlotKind;
-  /** For button slots: the button's position in the template. */
-  buttonIndex?: number;
-  /** The longest value WhatsApp takes there (UTF-16 code units), when there is a limit. */
-  maxLength?: number;
-  /** False only for quick-reply payloads. */
-  required: boolean;
-}
-
-/**
- * The parameters a send of this template needs, in send order: header, body, then buttons by
- * position. Works on any definition (an invalid one gives its best reading); validate first.
- */
-export function templateParameters(def: TemplateInput): ParameterSlot[] {
-  const parts = templateParts(def);
-  const format: Format = def.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL';
-  const isAuth = def.category === 'AUTHENTICATION';
-  const slots: ParameterSlot[] = [];
-
-  const header = parts.header;
-  if (header && !isAuth) {
-    if (header.format === 'TEXT' && typeof header.text === 'string') {
-      const max = TEMPLATE_LIMITS.header - literalLength(header.text);
-      orderedNames(header.text, format).slice(0, 1).forEach((name, i) => {
-        slots.push({ key: `header.${name}`, component: 'header', position: i + 1, name, kind: 'text', maxLength: max, required: true });
-      });
-    } else if (header.format === 'IMAGE' || header.format === 'VIDEO' || header.format === 'DOCUMENT' || header.format === 'LOCATION') {
-      slots.push({ key: 'header.media', component: 'header', position: 1, kind: header.format.toLowerCase() as SlotKind, required: true });
-    }
-  }
-
-  if (isAuth) {
-    slots.push({ key: 'body.1', component: 'body', position: 1, name: '1', kind: 'text', maxLength: TEMPLATE_LIMITS.otpCode, required: true });
-  } else if (typeof parts.body?.text === 'string') {
-    const text = parts.body.text;
-    const max = TEMPLATE_LIMITS.body - literalLength(text);
-    orderedNames(text, format).forEach((name, i) => {
-      slots.push({ key: `body.${name}`, component: 'body', position: i + 1, name, kind: 'text', maxLength: max, required: true });
-    });
-  }
-
-  (parts.buttons ?? []).forEach((button, index) => {
-    const slot = buttonSlot(button, index, isAuth);
-    if (slot) slots.push(slot);
-  });
-  return slots;
-}
-
-function buttonSlot(button: AnyButton, index: number, isAuth: boolean): ParameterSlot | null {
-  const base = { component: 'button' as const, position: 1, buttonIndex: index };
-  switch (button?.type) {
-    case 'OTP':
-      return { ...base, key: `button.${index}.code`, kind: 'otp', maxLength: TEMPLATE_LIMITS.otpCode, required: true };
-    case 'URL': {
-      if (isAuth) return { ...base, key: `button.${index}.code`, kind: 'otp', maxLength: TEMPLATE_LIMITS.otpCode, required: true };
-      if (typeof button.url !== 'string' || scanVariables(button.url).length === 0) return null;
-      const max = TEMPLATE_LIMITS.url - literalLength(button.url);
-      return { ...base, key: `button.${index}.1`, name: '1', kind: 'url', maxLength: max, required: true };
-    }
-    case 'COPY_CODE':
-      return { ...base, key: `button.${index}.code`, kind: 'coupon_code', maxLength: TEMPLATE_LIMITS.couponCode, required: true };
-    case 'QUICK_REPLY':
-      return { ...base, key: `button.${index}.payload`, kind: 'payload', required: false };
-    default:
-      return null;
-  }
-}
-
-/** Variable names in send order: by number for POSITIONAL, by first appearance for NAMED. */
-function orderedNames(text: string, format: Format): string[] {
-  const names = distinctNames(scanVariables(text));
-  if (format === 'NAMED') return names;
-  return names.filter((n) => POSITIONAL_NAME.test(n)).sort((a, b) => Number(a) - Number(b));
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { templateParameters } from './template-rules';
+import { templateParameters } from '../rendering';
+import { templateDefinition } from './template-definition';
 import type { HistoryRow, TemplateRow } from './templates.repository';
 
 export class TemplateParameterView {
@@ -139,13 +140,7 @@ export function templateView(row: TemplateRow, history?: HistoryRow[]): Template
 /** Imported templates may use shapes our rules do not cover; their view must still render. */
 function safeParameters(row: TemplateRow): TemplateParameterView[] {
   try {
-    return templateParameters({
-      name: row.name,
-      language: row.language,
-      category: row.category,
-      parameter_format: row.parameterFormat,
-      components: row.components,
-    }).map((p) => ({ key: p.key, component: p.component, kind: p.kind, required: p.required, ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}) }));
+    return templateParameters(templateDefinition(row)).map((p) => ({ key: p.key, component: p.component, kind: p.kind, required: p.required, ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}) }));
   } catch {
     return [];
   }

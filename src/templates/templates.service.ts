@@ -5,21 +5,22 @@ import { DomainError } from '../common/domain-error';
 import { decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
 import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CloudApiError } from '../whatsapp/cloud-api.error';
+import { buildSendRequest, type SendEndpoint, type SendRequestBody } from '../whatsapp/send-request';
 import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredError } from '../whatsapp/whatsapp-settings';
-import type { TemplateComponentDefinition, TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
+import type { TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
 import type { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
 import { approvedEditAllowance, diffState, EDITABLE_STATUSES, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
-import type { RenderContact, RenderProblem } from './binding-problems';
 import type { PreviewTemplateDto } from './dto/preview-template.dto';
-import { formatRecipientView, previewTemplate, RecipientView, TemplateBinding } from './template-binding';
+import { formatRecipientView, previewTemplate, type RecipientView, type RenderContact, type RenderProblem, type TemplateBinding } from '../rendering';
+import { templateDefinition } from './template-definition';
 import { validateTemplate } from './template-rules';
-import { ContactsRepository } from '../contacts/contacts.repository';
+import { ContactsService } from '../contacts/contacts.service';
 import { HistoryRow, TemplateRow, TemplatesRepository, TemplateStatusName } from './templates.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type PreviewResult =
-  | { ok: true; endpoint: 'messages' | 'marketing_messages'; payload: Record<string, unknown>; text: RecipientView; plainText: string }
+  | { ok: true; endpoint: SendEndpoint; payload: SendRequestBody; text: RecipientView; plainText: string }
   | { ok: false; problems: RenderProblem[] };
 
 export interface SyncResult {
@@ -36,12 +37,12 @@ export class TemplatesService {
     private readonly templates: TemplatesRepository,
     private readonly cloud: CloudApiClient,
     private readonly config: AppConfig,
-    private readonly contacts: ContactsRepository,
+    private readonly contacts: ContactsService,
   ) {}
 
   /** Validates against WhatsApp's rules and stores a draft; nothing is stored when invalid. */
   async create(dto: CreateTemplateDto): Promise<TemplateRow> {
-    const def = definitionOf(dto.name, dto.language, dto.category, dto.parameterFormat, dto.components);
+    const def = templateDefinition(dto);
     // The rules first: what is wrong with a template is worth knowing before any account is set up.
     assertValid(def);
     const wabaId = this.wabaOf(dto.wabaId);
@@ -92,13 +93,12 @@ export class TemplatesService {
       const hint = EDITABLE_STATUSES.includes(current.status) ? ` (edit it at WhatsApp with POST /v1/templates/${id}/edit)` : '';
       throw new DomainError('TEMPLATE_INVALID_TRANSITION', `Template ${id} is ${current.status}: only a draft can be edited here${hint}`);
     }
-    const def = definitionOf(
-      current.name,
-      current.language,
-      dto.category ?? current.category,
-      dto.parameterFormat ?? current.parameterFormat,
-      (dto.components as unknown as TemplateComponentDefinition[] | undefined) ?? current.components,
-    );
+    const def = templateDefinition({
+      ...current,
+      category: dto.category ?? current.category,
+      parameterFormat: dto.parameterFormat ?? current.parameterFormat,
+      components: dto.components ?? current.components,
+    });
     assertValid(def);
     return this.db.transaction(async (tx) => {
       const row = await this.templates.updateDraft(id, def, tx);
@@ -134,7 +134,7 @@ export class TemplatesService {
     if (current.status === 'APPROVED' && category !== current.category) {
       throw new DomainError('TEMPLATE_CATEGORY_LOCKED', `Template ${id} is APPROVED: WhatsApp does not let an approved template change its category (${current.category})`);
     }
-    const def = definitionOf(current.name, current.language, category, current.parameterFormat, dto.components);
+    const def = templateDefinition({ ...current, category, components: dto.components });
     assertValid(def);
     requireWhatsappSettings(this.config, ['WHATSAPP_ACCESS_TOKEN'], 'edit the template at WhatsApp');
     const claimed = await this.templates.claimForEdit(id, current.status);
@@ -198,7 +198,7 @@ export class TemplatesService {
       }
       if (found) return this.recordSubmission(claimed, found.id, statusOfEvent(found.status) ?? 'PENDING', found.category);
     }
-    const def = definitionOf(claimed.name, claimed.language, claimed.category, claimed.parameterFormat, claimed.components);
+    const def = templateDefinition(claimed);
     try {
       const created = await this.cloud.createTemplate(claimed.wabaId, def);
       return await this.recordSubmission(claimed, created.id, statusOfEvent(created.status) ?? 'PENDING', created.category ?? claimed.category);
@@ -264,7 +264,7 @@ export class TemplatesService {
         const quality = isQuality(record.quality_score?.score) ? record.quality_score!.score : null;
         const known = await this.templates.findLive(wabaId, record.id, record.name, record.language, tx);
         if (!known) {
-          const def = definitionOf(record.name, record.language, record.category, record.parameter_format, record.components);
+          const def = templateDefinition({ ...record, parameterFormat: record.parameter_format });
           const row = await this.templates.insert(
             wabaId,
             def,
@@ -316,23 +316,18 @@ export class TemplatesService {
     }
     let contact: RenderContact;
     if (dto.contactId !== undefined) {
-      const row = await this.contacts.findById(dto.contactId);
-      if (!row) throw new DomainError('CONTACT_NOT_FOUND', `No contact ${dto.contactId}`);
+      const row = await this.contacts.get(dto.contactId);
       contact = { id: row.id, name: row.name, phone: row.phone, country: row.country, attributes: row.attributes, tags: row.tags };
     } else {
       contact = { ...dto.contact!, attributes: dto.contact!.attributes ?? {} };
     }
-    const def = definitionOf(template.name, template.language, template.category, template.parameterFormat, template.components);
+    const def = templateDefinition(template);
     const result = previewTemplate(def, dto.binding as TemplateBinding, contact, { locale: dto.locale, timeZone: dto.timeZone });
     if (!result.ok) return { ok: false, problems: result.problems };
-    const to = contact.phone?.replace(/\D/g, '');
-    return {
-      ok: true,
-      endpoint: template.category === 'MARKETING' && this.config.whatsapp.marketingMessagesApi ? 'marketing_messages' : 'messages',
-      payload: { messaging_product: 'whatsapp', recipient_type: 'individual', ...(to ? { to } : {}), type: 'template', template: result.content.template },
-      text: result.text,
-      plainText: formatRecipientView(result.text),
-    };
+    // From the configured number, with its setting; a contact without a phone gives a body without `to`.
+    const sender = { marketingMessagesApi: this.config.whatsapp.marketingMessagesApi };
+    const request = buildSendRequest(sender, contact.phone ?? '', result.content, { templateCategory: template.category });
+    return { ok: true, endpoint: request.endpoint, payload: request.body, text: result.text, plainText: formatRecipientView(result.text) };
   }
 
   private async recordSubmission(template: TemplateRow, whatsappId: string, status: TemplateStatusName, category: TemplateRow['category']): Promise<TemplateRow> {
@@ -356,22 +351,6 @@ export class TemplatesService {
     if (!waba) throw whatsappNotConfigured(['WHATSAPP_WABA_ID'], 'choose a WhatsApp Business Account (no wabaId given)');
     return waba;
   }
-}
-
-function definitionOf(
-  name: string,
-  language: string,
-  category: TemplateDefinition['category'],
-  parameterFormat: TemplateDefinition['parameter_format'] | undefined,
-  components: unknown,
-): TemplateDefinition {
-  return {
-    name,
-    language,
-    category,
-    ...(parameterFormat ? { parameter_format: parameterFormat } : {}),
-    components: components as TemplateComponentDefinition[],
-  };
 }
 
 function assertValid(def: TemplateDefinition): void {

@@ -6,15 +6,14 @@ import {
   CreateTemplateResponse,
   MessageContent,
   PhoneNumberInfo,
-  SendMessageRequest,
   SendMessageResponse,
-  TemplateCategory,
   TemplateDefinition,
   TemplateEdit,
   TemplateList,
   TemplateRecord,
 } from './cloud-api.types';
 import { exchange, ExchangeRequest } from './graph-exchange';
+import { buildSendRequest, hasRecipient, type SenderSettings, type SendOptions } from './send-request';
 import { WhatsappNotConfiguredError } from './whatsapp-settings';
 
 /** Meta's limit on biz_opaque_callback_data. */
@@ -26,20 +25,12 @@ const TEMPLATE_FIELDS = 'id,name,language,category,status,parameter_format,compo
 /** A WABA holds about 250 templates: three pages of 100 instead of ten of Graph's default 25. */
 const TEMPLATE_PAGE_SIZE = 100;
 
-/** The business phone number a message is sent from. */
-export interface Sender {
+/**
+ * The business phone number a message is sent from, with its settings; a setting it leaves out is
+ * the configured number's (WHATSAPP_MARKETING_MESSAGES_API) when it is that number, off otherwise.
+ */
+export interface Sender extends Partial<SenderSettings> {
   phoneNumberId: string;
-  /** Send MARKETING templates through /marketing_messages; defaults to the config for the configured number. */
-  marketingMessagesApi?: boolean;
-}
-
-export interface SendOptions {
-  /** Echoed in every status webhook for the message (at most 512 characters). */
-  callbackData?: string;
-  /** The wamid of the message this one replies to. */
-  replyTo?: string;
-  /** The template's current category, which chooses the endpoint for templates. */
-  templateCategory?: TemplateCategory;
 }
 
 export interface SentMessage {
@@ -87,11 +78,19 @@ export class CloudApiClient implements OnModuleDestroy {
     });
   }
 
-  /** Sends one message. Resolves when WhatsApp accepted it (not delivered: that comes by webhook). */
+  /**
+   * Sends one message, exactly as buildSendRequest makes it. Resolves when WhatsApp accepted it
+   * (not delivered: that comes by webhook). Refuses, sending nothing (CloudApiError, request_bug,
+   * not_sent), a recipient without digits and callback data longer than 512 characters.
+   */
   async sendMessage(sender: Sender, to: string, content: MessageContent, options: SendOptions = {}): Promise<SentMessage> {
-    const endpoint = this.usesMarketingEndpoint(sender, content, options.templateCategory) ? 'marketing_messages' : 'messages';
+    const { endpoint, body } = buildSendRequest(this.settingsOf(sender), to, content, options);
     const operation = `send ${content.type} via /${endpoint}`;
-    const body = this.messageBody(operation, to, content, options);
+    if (!hasRecipient(body)) throw CloudApiError.notSent(operation, 'the recipient has no digits', 'request_bug');
+    const callbackData = body.biz_opaque_callback_data;
+    if (callbackData !== undefined && callbackData.length > MAX_CALLBACK_DATA_LENGTH) {
+      throw CloudApiError.notSent(operation, `callback data is ${callbackData.length} characters, more than ${MAX_CALLBACK_DATA_LENGTH}`, 'request_bug');
+    }
     const answer = await this.call(operation, 'POST', [sender.phoneNumberId, endpoint], {}, body, isSendResponse);
     const message = answer.messages[0];
     // Meta answers with the contact; should it not, the number we sent to is the best we know.
@@ -162,27 +161,10 @@ export class CloudApiClient implements OnModuleDestroy {
     await this.close();
   }
 
-  private usesMarketingEndpoint(sender: Sender, content: MessageContent, category: TemplateCategory | undefined): boolean {
-    if (content.type !== 'template' || category !== 'MARKETING') return false;
+  /** The sender's own settings; those it leaves out are the configured number's for that number. */
+  private settingsOf(sender: Sender): SenderSettings {
     const { phoneNumberId, marketingMessagesApi } = this.config.whatsapp;
-    return sender.marketingMessagesApi ?? (sender.phoneNumberId === phoneNumberId && marketingMessagesApi);
-  }
-
-  private messageBody(operation: string, to: string, content: MessageContent, options: SendOptions): SendMessageRequest {
-    const digits = to.replace(/\D/g, '');
-    if (digits === '') throw CloudApiError.notSent(operation, 'the recipient has no digits', 'request_bug');
-    const { callbackData, replyTo } = options;
-    if (callbackData !== undefined && callbackData.length > MAX_CALLBACK_DATA_LENGTH) {
-      throw CloudApiError.notSent(operation, `callback data is ${callbackData.length} characters, more than ${MAX_CALLBACK_DATA_LENGTH}`, 'request_bug');
-    }
-    return {
-      messaging_product: 'whatsapp',
-      recipient_type: 'individual',
-      to: digits,
-      ...content,
-      ...(replyTo ? { context: { message_id: replyTo } } : {}),
-      ...(callbackData ? { biz_opaque_callback_data: callbackData } : {}),
-    };
+    return { marketingMessagesApi: sender.marketingMessagesApi ?? (sender.phoneNumberId === phoneNumberId && marketingMessagesApi) };
   }
 
   /**

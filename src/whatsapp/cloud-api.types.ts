@@ -114,7 +114,10 @@ export type MessageContent =
 export type MessageType = MessageContent['type'];
 
 /** The full request body of a send. */
-export type SendMessageRequest = MessageContent & {
+export type SendMessageRequest = MessageContent & SendEnvelope;
+
+/** What surrounds a message's content in a send request. */
+export interface SendEnvelope {
   messaging_product: 'whatsapp';
   recipient_type: 'individual';
   /** Digits of the international number, without "+". */
@@ -122,7 +125,7 @@ export type SendMessageRequest = MessageContent & {
   context?: { message_id: string };
   /** Our own string (at most 512 characters), echoed in every status webhook for the message. */
   biz_opaque_callback_data?: string;
-};
+}
 
 export interface SendMessageResponse {
   messaging_product: 'whatsapp';

@@ -11,7 +11,7 @@
  *
  * Environment: BENCH_CONTACTS (default 1000000).
  */
-import { compileTemplateBinding, type RenderContact, type TemplateBinding } from '../../src/templates';
+import { compileTemplateBinding, type RenderContact, type TemplateBinding } from '../../src/rendering';
 import type { TemplateDefinition } from '../../src/whatsapp/cloud-api.types';
 
 const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 1_000_000);

@@ -1,5 +1,5 @@
 import type { TemplateDefinition } from '../whatsapp/cloud-api.types';
-import type { AuthenticationTemplateDefinition } from './template-rules';
+import type { AuthenticationTemplateDefinition } from './template-shape';
 
 /**
  * Valid templates of each shape WhatsApp knows, as the specs use them and as examples for API

@@ -1,12 +1,7 @@
 import type { TemplateDefinition } from '../whatsapp/cloud-api.types';
 import { BindingError, type RenderContact } from './binding-problems';
-import {
-  compileTemplateBinding,
-  formatRecipientView,
-  previewTemplate,
-  type RenderResult,
-  type TemplateBinding,
-} from './template-binding';
+import { formatRecipientView } from './recipient-view';
+import { compileTemplateBinding, previewTemplate, type RenderResult, type TemplateBinding } from './template-binding';
 import { AUTH_CREATE, AUTH_LISTED, COUPON, LOCATION, MARKETING, UTILITY } from './template-examples';
 
 const NBSP = '\u00a0';
