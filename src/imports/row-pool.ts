@@ -75,12 +75,16 @@ export class RowPool {
 function createWorker(ctx: RowContext): Worker {
   const compiled = join(__dirname, 'row-worker.js');
   if (existsSync(compiled)) {
-    // Small heaps: a thread's live data is libphonenumber's metadata and one batch (at most
-    // 512 K characters, see RecordBatcher), but it allocates short-lived strings at a high rate and
-    // V8 would grow each heap by tens of megabytes. Measured with npm run bench:import: a 16 MB old
-    // generation costs no speed and saves about 60 MB of peak RSS; a 4 MB young generation is
-    // about 0.5 s faster per million rows than 2 MB for a few MB more.
-    return new Worker(compiled, { workerData: ctx, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 16 } });
+    // Small heaps: a thread's live data is its code and data (libphonenumber's metadata, Luxon:
+    // 9.5 MB of heap once loaded, 5.0 MB before Luxon came in with consent dates) and one batch (at
+    // most 512 K characters, see RecordBatcher), but it allocates short-lived strings at a high rate
+    // and V8 would grow each heap by tens of megabytes. The old generation needs room above what
+    // is loaded: at 16 MB (6.5 MB of room) the threads spent twice as long in garbage collection
+    // (3.0 s against 1.5 s per thread per 300,000 rows, --cpu-prof) and the load phase took 8.2 –
+    // 9.0 s against 5.9 – 7.5 s at 32 MB (npm run bench:import, BENCH_ROWS=300000, alternating),
+    // with the same peak RSS (263 – 284 MB, the merge's). A 4 MB young generation is about 0.5 s
+    // faster per million rows than 2 MB for a few MB more.
+    return new Worker(compiled, { workerData: ctx, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
   }
   // Under ts-jest the sources are TypeScript: the thread compiles them on load with the TypeScript
   // compiler (a development dependency), which needs a full-size heap.
