@@ -19,6 +19,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   same way.
  */
 export class Campaigns1795730000000 implements MigrationInterface {
+  name = 'Campaigns1795730000000';
+
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE phone_numbers (
