@@ -255,6 +255,11 @@ export class ExpressionBatch {
     return false;
   }
 
+  /** The paths expression `index` needs (outside `default` and blocks), as path parts: [['attributes', 'city']]. */
+  requiredPaths(index: number): readonly string[][] {
+    return this.entries[index].analysis.required;
+  }
+
   /** The needed paths that are missing for this contact ("attributes.city"), for messages. */
   missingPaths(index: number, contact: RenderContact): string[] {
     return this.entries[index].analysis.required.filter((parts) => isMissing(lookup(contact, parts))).map((parts) => parts.join('.'));

@@ -61,6 +61,8 @@ export type SessionContent = Exclude<MessageContent, TemplateContent>;
 export type SessionRenderResult = { ok: true; content: SessionContent; text: string } | { ok: false; problems: RenderProblem[] };
 
 export interface CompiledSession {
+  /** The contact paths without which a render certainly fails: those required texts read outside `default` and blocks (see CompiledTemplate). */
+  readonly requiredPaths: readonly string[];
   /** The message for one contact, or every problem its data has. Never throws for data. */
   render(contact: RenderContact): SessionRenderResult;
 }
@@ -108,11 +110,12 @@ interface TextSpec {
 }
 
 class SessionRenderer implements CompiledSession {
+  readonly requiredPaths: readonly string[];
   private readonly compiler: ExpressionCompiler;
   private batch!: ExpressionBatch;
   private readonly problems: BindingProblem[] = [];
   /** Every field with the expressions it reads, to check constant fields once at compile time. */
-  private readonly fields: Array<{ get: Get<unknown>; exprs: number[] }> = [];
+  private readonly fields: Array<{ get: Get<unknown>; exprs: number[]; mustRender?: number[] }> = [];
   /** The field path (`image.caption`) each expression fills, by expression index. */
   private readonly parameterOf: string[] = [];
   private readonly build: Get<{ content: SessionContent; text: string }>;
@@ -125,6 +128,9 @@ class SessionRenderer implements CompiledSession {
     this.run = { values: new Array<string>(this.batch.size).fill(''), contact: { attributes: {} }, problems: new ProblemCollector() };
     this.checkConstants();
     if (this.problems.length > 0) throw new BindingError(this.problems);
+    const paths = new Set<string>();
+    for (const field of this.fields) for (const expr of field.mustRender ?? []) for (const parts of this.batch.requiredPaths(expr)) paths.add(parts.join('.'));
+    this.requiredPaths = [...paths].sort();
   }
 
   render(contact: RenderContact): SessionRenderResult {
@@ -196,7 +202,8 @@ class SessionRenderer implements CompiledSession {
       }
       return spec.format === 'url' ? value.trim() : value;
     };
-    this.fields.push({ get, exprs: [expr] });
+    // A required text always fails without the paths it needs; an optional one may render empty and be left out.
+    this.fields.push({ get, exprs: [expr], mustRender: spec.required ? [expr] : [] });
     return get;
   }
 

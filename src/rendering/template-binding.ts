@@ -109,6 +109,14 @@ export type RenderResult = { ok: true; content: TemplateContent; text: Recipient
 
 export interface CompiledTemplate {
   readonly parameters: readonly ParameterSlot[];
+  /**
+   * The contact paths ('name', 'attributes.city') without which a render certainly fails with
+   * `missing_value`: those a parameter that must render reads outside `default` and blocks.
+   * Optional parts (quick-reply payloads, fallbacks, file names) are left out: a contact lacking
+   * one of these may still render. Eligibility excludes contacts that lack one (render_problem)
+   * before anything is rendered; every other problem is found by rendering.
+   */
+  readonly requiredPaths: readonly string[];
   /** The payload and view for one contact, or every problem its data has. Never throws for data. */
   render(contact: RenderContact): RenderResult;
 }
@@ -146,6 +154,8 @@ interface Plan {
   slot: ParameterSlot;
   /** The expressions it reads: a plan whose expressions are all constants is checked at compile time. */
   exprs: number[];
+  /** Those its build always checks with checkedText: a needed path missing there is always a problem. */
+  mustRender: number[];
   build(run: Run, display: number): TemplateParameter | null;
 }
 
@@ -153,6 +163,7 @@ const SINGLE_LINE: TextLimits = { singleLine: true };
 
 class TemplateRenderer implements CompiledTemplate {
   readonly parameters: readonly ParameterSlot[];
+  readonly requiredPaths: readonly string[];
   private readonly compiler: ExpressionCompiler;
   private batch!: ExpressionBatch;
   private readonly problems: BindingProblem[] = [];
@@ -187,6 +198,9 @@ class TemplateRenderer implements CompiledTemplate {
     this.checkConstants();
     if (this.problems.length > 0) throw new BindingError(this.problems);
     this.view = viewRecipe(def, this.plans.map((plan) => plan.slot.key));
+    const paths = new Set<string>();
+    for (const plan of this.plans) for (const expr of plan.mustRender) for (const parts of this.batch.requiredPaths(expr)) paths.add(parts.join('.'));
+    this.requiredPaths = [...paths].sort();
   }
 
   render(contact: RenderContact): RenderResult {
@@ -310,6 +324,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: [expr],
+      mustRender: [expr],
       build: (run, display) => {
         const text = this.checkedText(run, slot.key, expr, limits);
         if (text === null) return null;
@@ -335,6 +350,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: fallback === null ? [amount, code] : [amount, code, fallback],
+      mustRender: [amount, code],
       build: (run, display) => {
         const value = this.checkedText(run, `${slot.key}.amount`, amount, SINGLE_LINE);
         const currency = this.checkedText(run, `${slot.key}.code`, code, SINGLE_LINE);
@@ -382,6 +398,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: [fallback],
+      mustRender: [fallback],
       build: (run, display) => {
         const shown = this.checkedText(run, `${slot.key}.fallback`, fallback, limits);
         if (shown === null) return null;
@@ -411,6 +428,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: filename === null ? [source] : [source, filename],
+      mustRender: [source],
       build: (run, display) => {
         const ref = this.checkedText(run, field, source, SINGLE_LINE);
         if (ref === null) return null;
@@ -437,6 +455,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: [latitude, longitude, ...[name, address].filter((e): e is number => e !== null)],
+      mustRender: [],
       build: (run, display) => {
         const lat = coordinate(run, `${slot.key}.latitude`, run.values[latitude], 90);
         const long = coordinate(run, `${slot.key}.longitude`, run.values[longitude], 180);
@@ -459,6 +478,7 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: [expr],
+      mustRender: [expr],
       build: (run, display) => {
         const suffix = this.checkedText(run, slot.key, expr, limits);
         if (suffix === null) return null;
@@ -481,6 +501,8 @@ class TemplateRenderer implements CompiledTemplate {
     return {
       slot,
       exprs: [expr],
+      // A quick-reply payload that renders empty is left out; its paths are not needed.
+      mustRender: kind === 'payload' ? [] : [expr],
       build: (run, display) => {
         if (kind === 'payload' && textRule(run.values[expr], limits) === 'empty_value') return null;
         const code = this.checkedText(run, slot.key, expr, limits);
