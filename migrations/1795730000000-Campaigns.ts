@@ -135,6 +135,15 @@ export class Campaigns1795730000000 implements MigrationInterface {
     // Frequency cap and messaging limit: what a contact (or a portfolio) was sent lately.
     await q.query(`CREATE INDEX campaign_recipients_sent ON campaign_recipients (contact_id, sent_at) WHERE sent_at IS NOT NULL`);
 
+    // An audience by import ("the people in that file"): the contacts an import merged, written by
+    // the merge as one sorted array (one row per import, not one per contact: a row per contact
+    // would cost a million-row import a million index entries).
+    await q.query(`
+      CREATE TABLE contact_import_members (
+        import_id    uuid PRIMARY KEY REFERENCES contact_imports (id) ON DELETE CASCADE,
+        contact_ids  bigint[] NOT NULL
+      )`);
+
     await q.query(`
       CREATE TABLE idempotency_keys (
         api_key_id    uuid NOT NULL,
@@ -152,6 +161,7 @@ export class Campaigns1795730000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE idempotency_keys`);
+    await q.query(`DROP TABLE contact_import_members`);
     await q.query(`DROP TABLE campaign_recipients`);
     await q.query(`DROP TABLE campaigns`);
     await q.query(`DROP TABLE eligibility_policy_versions`);

@@ -188,6 +188,11 @@ const NO_REPEATED_EVENTS = `
     effective_at timestamptz, event_new boolean
   ) ON COMMIT DROP`;
 
+// Who the import was about, for campaign audiences by import (src/eligibility/audience.ts).
+const MEMBERS = `
+  INSERT INTO contact_import_members (import_id, contact_ids)
+  SELECT $1, ARRAY(SELECT p.contact_id FROM import_plan p ORDER BY p.contact_id)`;
+
 const PROFILE_OF_REPEATS = `UPDATE import_plan p SET profile_changed = ${profileChanged('p')} WHERE p.repeated`;
 
 const STATUS = `CASE p.consent_kind WHEN 'opt_in' THEN 'opted_in' ELSE 'opted_out' END`;
@@ -298,6 +303,7 @@ export async function mergeImport(
   } else {
     await step('repeatedEvents', NO_REPEATED_EVENTS);
   }
+  await step('members', MEMBERS, [input.importId]);
   await step('insertContacts', INSERT_CONTACTS, [input.scope]);
   await step('updateContacts', UPDATE_CONTACTS, [input.scope]);
   await step('consentEvents', INSERT_EVENTS, [input.scope, input.apiKeyId, input.importId]);

@@ -1,0 +1,268 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { ConcreteScope } from '../contacts/consent';
+import type { TemplateCategory } from '../whatsapp/cloud-api.types';
+import { Audience, audienceCondition } from './audience';
+import type { ExclusionReason, DeferralReason } from './eligibility-rules';
+
+/**
+ * The eligibility rules (eligibility-rules.ts) over a whole audience, in one statement: the dry
+ * run groups its rows, the snapshot inserts them into campaign_recipients. Both build the same
+ * `DECIDED` query from the same input, so they cannot disagree; a test checks it agrees with
+ * `decideRecipient` contact by contact.
+ *
+ * Plan (one pass over the audience's contacts, hash joins for the rest):
+ * 1. `audience`: the contacts the audience selects (contacts' indexes where a condition has one).
+ * 2. The facts, each a hash join against a small set: the open windows with the sender (the last
+ *    24 hours of contact_windows for one number), the marketing messages of the cap's period and
+ *    the people the portfolio reached outside a window in the last 24 hours (campaign_recipients,
+ *    only when a cap or a finite messaging limit applies).
+ * 3. `decided`: the rules as one CASE, in decideRecipient's order (the first failing rule is the
+ *    reason), with the country policy as parameters (restrictedRecipients gives them).
+ * 4. The messaging limit: a running count, in contact id order, of the eligible people who would
+ *    be reached outside a window and are not counted already; past the budget they are deferred.
+ */
+
+/** What goes to recipients, as eligibility needs it: one message, or a session with its fallback. */
+export interface RoutedMessage {
+  /** 'template': `main` is a template of `category`. 'session': `main` is the session message (scope `sessionScope`); `fallback` the template for closed windows. */
+  kind: 'template' | 'session';
+  category: TemplateCategory | null;
+  sessionScope: ConcreteScope | null;
+  fallbackCategory: TemplateCategory | null;
+  /** Contact paths each one cannot render without (CompiledTemplate.requiredPaths). */
+  mainRequiredPaths: readonly string[];
+  fallbackRequiredPaths: readonly string[];
+}
+
+/** The restricted recipients for one category (country-policy.ts restrictedRecipients). */
+export interface Restrictions {
+  countries: string[];
+  prefixes: string[];
+}
+
+export interface EligibilityQuery {
+  phoneNumberId: string;
+  audience: Audience;
+  message: RoutedMessage;
+  /** For the main message's category (SERVICE for a session) and the fallback's. */
+  restrictions: { main: Restrictions; fallback: Restrictions };
+  /** Marketing messages per period; null: no cap. */
+  marketingCap: { max: number; periodSeconds: number } | null;
+  /** People the portfolio may still reach outside a window; null: unlimited. */
+  messagingBudget: number | null;
+  /** The business portfolio whose reach the budget counts (null: only this number). */
+  businessPortfolioId: string | null;
+  /** The moment of the decision (the database's now() when absent). */
+  at?: Date;
+}
+
+export interface DecisionCount {
+  decision: 'eligible' | 'excluded' | 'deferred';
+  reason: ExclusionReason | DeferralReason | null;
+  count: number;
+}
+
+export interface DecisionSample {
+  reason: ExclusionReason | DeferralReason;
+  contactId: string;
+  phone: string;
+}
+
+@Injectable()
+export class EligibilityRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Counts per decision and reason, and up to `samples` contacts per reason; writes nothing. */
+  async dryRun(query: EligibilityQuery, samples = 5): Promise<{ counts: DecisionCount[]; samples: DecisionSample[] }> {
+    const params: unknown[] = [];
+    const decided = decidedQuery(query, params);
+    const limit = `$${params.push(samples)}`;
+    const rows: Array<{ kind: 'count' | 'sample'; decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number | null; id: string | null; phone: string | null }> =
+      await this.db.query(
+        `WITH decided AS MATERIALIZED (${decided})
+         SELECT 'count' AS kind, decision, reason, count(*)::int AS n, NULL::text AS id, NULL::text AS phone FROM decided GROUP BY decision, reason
+         UNION ALL
+         SELECT 'sample', decision, reason, NULL, id::text, phone
+           FROM (SELECT d.*, row_number() OVER (PARTITION BY d.reason ORDER BY d.id) AS rn FROM decided d WHERE d.reason IS NOT NULL) s
+          WHERE rn <= ${limit}`,
+        params,
+      );
+    return {
+      counts: rows.filter((r) => r.kind === 'count').map((r) => ({ decision: r.decision, reason: r.reason, count: r.n! })),
+      samples: rows.filter((r) => r.kind === 'sample').map((r) => ({ reason: r.reason!, contactId: r.id!, phone: r.phone! })),
+    };
+  }
+
+  /**
+   * Freezes the audience into campaign_recipients, in the caller's transaction: one row per
+   * contact with its decision, reason, what it is sent and the policy version. Returns the counts.
+   * The caller has won the campaign's launch (a compare-and-set), so this runs once per campaign.
+   */
+  async snapshot(tx: EntityManager, campaignId: string, policyVersionId: number, query: EligibilityQuery): Promise<DecisionCount[]> {
+    const params: unknown[] = [];
+    const decided = decidedQuery(query, params);
+    const campaign = `$${params.push(campaignId)}::uuid`;
+    const version = `$${params.push(policyVersionId)}::int`;
+    // A sort for the running count and the insert's own work: more memory than the default 4 MB
+    // keeps a million rows off disk.
+    await tx.query(`SET LOCAL work_mem = '64MB'`);
+    const rows: Array<{ decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number }> = await tx.query(
+      `WITH inserted AS (
+         INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, consent_event_id)
+         SELECT ${campaign}, d.id, d.decision, d.reason, d.sends, d.category, ${version}, NULL
+           FROM (${decided}) d
+         RETURNING decision, reason)
+       SELECT decision, reason, count(*)::int AS n FROM inserted GROUP BY decision, reason`,
+      params,
+    );
+    return rows.map((r) => ({ decision: r.decision, reason: r.reason, count: r.n }));
+  }
+}
+
+/**
+ * The decided audience: one row per contact with id, phone, decision, reason, sends and category.
+ * Values go to `params`; the SQL holds only placeholders and fixed text.
+ */
+export function decidedQuery(q: EligibilityQuery, params: unknown[]): string {
+  const add = (value: unknown) => `$${params.push(value)}`;
+  const now = q.at ? `${add(q.at.toISOString())}::timestamptz` : 'now()';
+  const where = audienceCondition(q.audience, 'a', params);
+  const m = q.message;
+
+  // Which message each recipient gets, and so its category and consent scope.
+  const sends =
+    m.kind === 'template' ? `'template'` : m.fallbackCategory === null ? `'session'` : `CASE WHEN f.window_open THEN 'session' ELSE 'fallback' END`;
+  const mainCategory = m.kind === 'template' ? m.category! : 'SERVICE';
+  const mainScope = m.kind === 'template' ? scopeOf(m.category!) : m.sessionScope!;
+  // An expression for the main message, or a CASE between it and the fallback's (built only when
+  // there is a fallback: a value no statement reads must not become a parameter).
+  const fallbackCategory = m.kind === 'session' ? m.fallbackCategory : null;
+  const byRoute = (main: () => string, fallback: (category: TemplateCategory) => string) =>
+    fallbackCategory === null ? main() : `CASE WHEN r.sends = 'fallback' THEN ${fallback(fallbackCategory)} ELSE ${main()} END`;
+
+  const restricted = byRoute(
+    () => restrictedSql(q.restrictions.main, add),
+    () => restrictedSql(q.restrictions.fallback, add),
+  );
+  const consentColumn = (scope: ConcreteScope) => (scope === 'marketing' ? 'r.marketing_consent' : 'r.utility_consent');
+  const consent = byRoute(
+    () => consentColumn(mainScope),
+    (c) => consentColumn(scopeOf(c)),
+  );
+  const category = byRoute(
+    () => `${add(mainCategory)}::text`,
+    (c) => `${add(c)}::text`,
+  );
+  // Marketing for the cap: a MARKETING template, or a session message whose content needs marketing consent.
+  const mainMarketing = mainCategory === 'MARKETING' || (m.kind === 'session' && m.sessionScope === 'marketing');
+  const marketing = byRoute(
+    () => String(mainMarketing),
+    (c) => String(c === 'MARKETING'),
+  );
+  const missing = byRoute(
+    () => missingSql(m.mainRequiredPaths, add),
+    () => missingSql(m.fallbackRequiredPaths, add),
+  );
+
+  const cap = q.marketingCap;
+  const capJoin = cap
+    ? `LEFT JOIN (SELECT s.contact_id, count(*) AS n FROM campaign_recipients s
+                   WHERE s.sent_at > ${now} - make_interval(secs => ${add(cap.periodSeconds)}) AND s.category = 'MARKETING'
+                   GROUP BY s.contact_id) mk ON mk.contact_id = a.id`
+    : '';
+  const capped = cap ? `(${marketing}) AND coalesce(r.marketing_received, 0) >= ${add(cap.max)}` : 'false';
+
+  const budget = q.messagingBudget;
+  const reachedJoin =
+    budget === null
+      ? ''
+      : `LEFT JOIN (SELECT DISTINCT s.contact_id FROM campaign_recipients s
+                      JOIN campaigns k ON k.id = s.campaign_id
+                      JOIN phone_numbers n ON n.phone_number_id = k.phone_number_id
+                     WHERE s.sent_at > ${now} - interval '24 hours' AND s.outside_window
+                       AND ${q.businessPortfolioId === null ? `n.phone_number_id = ${add(q.phoneNumberId)}` : `n.business_portfolio_id = ${add(q.businessPortfolioId)}`}) rc
+                   ON rc.contact_id = a.id`;
+
+  const decided = `
+    SELECT r.id, r.phone, r.sends, ${category} AS category,
+           CASE
+             WHEN ${restricted} THEN 'recipient_country_restricted'
+             WHEN ${consent} = 'opted_out' THEN 'opted_out'
+             WHEN ${consent} IS DISTINCT FROM 'opted_in' THEN 'no_opt_in'
+             WHEN r.sends = 'session' AND NOT r.window_open THEN 'window_closed'
+             WHEN ${capped} THEN 'frequency_capped'
+             WHEN ${missing} THEN 'render_problem'
+           END AS reason,
+           r.counted
+      FROM (
+        SELECT f.*, ${sends} AS sends
+          FROM (
+            SELECT a.id, a.phone, a.country, a.name, a.attributes, a.marketing_consent, a.utility_consent,
+                   w.contact_id IS NOT NULL AS window_open,
+                   ${cap ? 'mk.n' : '0'} AS marketing_received,
+                   ${budget === null ? 'false' : 'rc.contact_id IS NOT NULL'} AS counted
+              FROM contacts a
+              LEFT JOIN (SELECT cw.contact_id FROM contact_windows cw
+                          WHERE cw.phone_number_id = ${add(q.phoneNumberId)} AND cw.last_inbound_at > ${now} - interval '24 hours') w
+                     ON w.contact_id = a.id
+              ${capJoin}
+              ${reachedJoin}
+             WHERE ${where}
+          ) f
+      ) r`;
+
+  if (budget === null) {
+    return `SELECT id, phone, sends, category, reason, CASE WHEN reason IS NULL THEN 'eligible' ELSE 'excluded' END AS decision FROM (${decided}) x`;
+  }
+  // The messaging limit: eligible people reached outside a window and not counted yet use the budget in id order.
+  const left = `${add(Math.max(0, budget))}::bigint`;
+  return `
+    SELECT id, phone, sends, category,
+           CASE WHEN reason IS NULL AND spends AND spent > ${left} THEN 'messaging_limit' ELSE reason END AS reason,
+           CASE WHEN reason IS NOT NULL THEN 'excluded' WHEN spends AND spent > ${left} THEN 'deferred' ELSE 'eligible' END AS decision
+      FROM (SELECT x.*, count(*) FILTER (WHERE spends) OVER (ORDER BY x.id ROWS UNBOUNDED PRECEDING) AS spent
+              FROM (SELECT d.*, d.reason IS NULL AND d.sends <> 'session' AND NOT d.counted AS spends FROM (${decided}) d) x) y`;
+}
+
+function scopeOf(category: TemplateCategory): ConcreteScope {
+  return category === 'MARKETING' ? 'marketing' : 'utility';
+}
+
+/** Whether r's country or number is restricted: countries by equality, regions by E.164 prefix, grouped by prefix length. */
+function restrictedSql(restrictions: Restrictions, add: (value: unknown) => string): string {
+  const parts: string[] = [];
+  if (restrictions.countries.length > 0) parts.push(`r.country = ANY (${add(restrictions.countries)}::text[])`);
+  const byLength = new Map<number, string[]>();
+  for (const prefix of restrictions.prefixes) byLength.set(prefix.length, [...(byLength.get(prefix.length) ?? []), prefix]);
+  for (const [length, prefixes] of byLength) parts.push(`left(r.phone, ${length}) = ANY (${add(prefixes)}::text[])`);
+  return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
+}
+
+/**
+ * Whether r lacks a value one of `paths` needs, as the renderer judges it (rendering/helpers.ts
+ * isMissing: absent, null, or a string of white space only). Paths: name, country, phone, id,
+ * attributes.<key>[.<key>…]. Others (tags…) are left to rendering: never excluding someone who can
+ * be sent to matters more than catching every problem before rendering.
+ */
+function missingSql(paths: readonly string[], add: (value: unknown) => string): string {
+  const tests: string[] = [];
+  for (const path of paths) {
+    const [head, ...rest] = path.split('.');
+    if (head === 'name') tests.push(blank('r.name'));
+    else if (head === 'country' && rest.length === 0) tests.push('r.country IS NULL');
+    else if (head === 'attributes' && rest.length > 0) {
+      const value = `r.attributes #> ${add(rest)}::text[]`;
+      tests.push(`(${value} IS NULL OR jsonb_typeof(${value}) = 'null' OR (jsonb_typeof(${value}) = 'string' AND ${blank(`(r.attributes #>> ${add(rest)}::text[])`)}))`);
+    }
+  }
+  return tests.length === 0 ? 'false' : `(${tests.join(' OR ')})`;
+}
+
+/**
+ * NULL or white space only, as JavaScript's /\S/ judges it: its white space is Unicode's White_Space
+ * plus U+FEFF, written out here so that PostgreSQL's locale cannot change the answer.
+ */
+function blank(text: string): string {
+  return `(${text} IS NULL OR ${text} ~ '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$')`;
+}
