@@ -6,7 +6,7 @@ import { ContactIdentitiesRepository, OPEN_WINDOW, UserIdentity } from '../conta
 import { readWaId } from '../contacts/wa-id';
 import { one } from '../database/sql';
 import type { InboundMessage, MessagesValue, UserPreferencesValue, WebhookContact } from '../whatsapp/cloud-api.types';
-import { StopKeywordMatcher, StopScope } from './stop-keywords';
+import { StopKeywordMatcher, StopScope } from '../contacts/stop-keywords';
 import type { DeliveryContext } from './webhook-context';
 import type { ItemGuard } from './webhook-items';
 
