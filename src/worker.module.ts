@@ -1,4 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JobProcessorsCheck } from './common/job-processors.check';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -11,7 +13,8 @@ import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /**
  * The worker process: queue consumers only, no HTTP server. The modules that own webhook fields
- * (contacts, templates, dispatcher) are here so that the webhook registry finds their handlers.
+ * (contacts, templates, dispatcher) are here so that the webhook registry finds their handlers;
+ * JobProcessorsCheck refuses to start when a job of src/common/queues.ts has no processor.
  */
 @Module({})
 export class WorkerModule {
@@ -27,7 +30,9 @@ export class WorkerModule {
         DispatcherModule,
         ImportsWorkerModule,
         WebhooksWorkerModule,
+        DiscoveryModule,
       ],
+      providers: [JobProcessorsCheck],
     };
   }
 }
