@@ -36,7 +36,10 @@ class WrongQueue {
 
 @Processor('contact-import')
 @Injectable()
-class UnknownQueue {}
+class UnknownQueue {
+  @Process(JOBS.importContacts)
+  async handle(): Promise<void> {}
+}
 
 /** Runs the check over `providers`, as the worker's start-up does (onModuleInit; no Redis needed). */
 async function boot(...providers: Provider[]): Promise<void> {
@@ -66,6 +69,6 @@ describe('JobProcessorsCheck', () => {
   });
 
   it('refuses a processor of a queue that is not in QUEUES', async () => {
-    await expect(boot(Imports, Webhooks, UnknownQueue)).rejects.toThrow('UnknownQueue processes the queue "contact-import", which is not in QUEUES');
+    await expect(boot(Imports, Webhooks, UnknownQueue)).rejects.toThrow('UnknownQueue.handle processes the queue "contact-import", which is not in QUEUES');
   });
 });

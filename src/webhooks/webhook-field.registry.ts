@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { DiscoveryService } from '@nestjs/core';
 import { BootCheckError } from '../common/boot-check-error';
+import { markedMethods } from '../common/marked-methods';
 import { WEBHOOK_FIELD } from './webhook-field.decorator';
 import { HandlerOf, SUBSCRIBED_FIELDS, WEBHOOK_ROUTES, WebhookRoute } from './webhook-fields';
 
@@ -21,34 +22,20 @@ interface Registration {
 export class WebhookFieldRegistry implements OnModuleInit {
   private readonly handlers = new Map<WebhookRoute, Registration>();
 
-  constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(private readonly discovery: DiscoveryService) {}
 
   onModuleInit(): void {
     const problems: string[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const routes = this.reflector.get<string[] | undefined>(WEBHOOK_FIELD, instance[method] as () => unknown);
-        if (!routes) continue;
-        const owner = `${instance.constructor.name}.${method}`;
-        for (const route of routes) {
-          const known = (WEBHOOK_ROUTES as readonly string[]).includes(route);
-          const taken = this.handlers.get(route as WebhookRoute);
-          if (!known) {
-            const declared = (SUBSCRIBED_FIELDS as Record<string, string>)[route];
-            problems.push(`${owner} handles the webhook route "${route}", which ${declared ? `is declared ${declared}` : 'is not a subscribed field'} (src/webhooks/webhook-fields.ts)`);
-          } else if (taken) {
-            problems.push(`the webhook route "${route}" is claimed twice: by ${taken.owner} and by ${owner}`);
-          } else {
-            const handler = (instance[method] as Registration['handler']).bind(instance);
-            this.handlers.set(route as WebhookRoute, { handler, owner });
-          }
+    for (const { name: owner, call, metadata: routes } of markedMethods<string[]>(this.discovery, WEBHOOK_FIELD)) {
+      for (const route of routes) {
+        const taken = this.handlers.get(route as WebhookRoute);
+        if (!(WEBHOOK_ROUTES as readonly string[]).includes(route)) {
+          const declared = (SUBSCRIBED_FIELDS as Record<string, string>)[route];
+          problems.push(`${owner} handles the webhook route "${route}", which ${declared ? `is declared ${declared}` : 'is not a subscribed field'} (src/webhooks/webhook-fields.ts)`);
+        } else if (taken) {
+          problems.push(`the webhook route "${route}" is claimed twice: by ${taken.owner} and by ${owner}`);
+        } else {
+          this.handlers.set(route as WebhookRoute, { handler: call, owner });
         }
       }
     }
