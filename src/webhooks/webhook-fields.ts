@@ -30,7 +30,7 @@ export const SUBSCRIBED_FIELDS = {
   template_category_update: 'recorded-then-applied',
   /** Messaging limit and quality of a business phone number: for the phone numbers module to come. */
   phone_number_quality_update: 'recorded-only',
-  /** Account-level notices (a ban, a restriction, a policy violation): read by people for now. */
+  /** Notices about the WhatsApp Business Account itself: kept; nothing acts on them yet. */
   account_update: 'recorded-only',
 } as const satisfies Record<string, FieldHandling>;
 
