@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { configOrExit } from './app.setup';
+import { BootCheckError } from './common/boot-check-error';
 import { announceReady, stopWithParent } from './common/lifecycle';
 import { queuesReady, stopOnSignals } from './common/shutdown';
 import { WorkerModule } from './worker.module';
@@ -18,4 +19,9 @@ async function main(): Promise<void> {
   announceReady();
 }
 
-void main();
+main().catch((error: unknown) => {
+  // A wiring mistake found at start-up (a webhook field or a job without a handler): one clear line, exit 1.
+  if (!(error instanceof BootCheckError)) throw error;
+  process.stderr.write(`The worker cannot start. ${error.message}\n`);
+  process.exit(1);
+});

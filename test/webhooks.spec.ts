@@ -295,6 +295,15 @@ describe('WhatsApp webhooks', () => {
     );
   });
 
+  it('keeps a field we do not subscribe to as an account event too', async () => {
+    const update = envelope([{ field: 'business_capability_update', value: { max_daily_conversation_per_phone: 1000 } } as never]);
+    update.entry[0].time = 1_750_000_900;
+    expect((await deliver(update)).events).toBe(1);
+    expect((await deliver({ ...update, resent: 1 })).events).toBe(0);
+    const rows = await env.db.query(`SELECT payload FROM whatsapp_events WHERE field = 'business_capability_update'`);
+    expect(rows).toEqual([{ payload: { max_daily_conversation_per_phone: 1000 } }]);
+  });
+
   it('sets aside a change that cannot be processed, with its error, without holding back the others', async () => {
     const broken = envelope([{ field: 'messages', value: { statuses: [{ id: 'wamid.broken', status: 'sent', timestamp: '1' }] } as never }]);
     const { events } = await deliver(broken);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
@@ -111,11 +111,4 @@ export class ApiKeysService {
     this.touchedAt.set(id, now);
     this.keys.touch(id).catch((error: unknown) => this.logger.warn(`Could not record key use: ${String(error)}`));
   }
-}
-
-/** Constant-time string comparison, for secrets compared outside the database. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../webhooks/stop-keywords';
+import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../contacts/stop-keywords';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
 /** Payloads of the "stop" quick-reply buttons our marketing templates carry. */

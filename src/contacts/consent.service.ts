@@ -4,6 +4,7 @@ import { DomainError } from '../common/domain-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { applyConsent, ConsentKind, ConsentScope, ConsentSource, ConsentState } from './consent';
 import { ConsentEventRow, ConsentRepository } from './consent.repository';
+import { ContactIdentitiesRepository, UserIdentity } from './contact-identities.repository';
 import { consentOf, ContactsRepository } from './contacts.repository';
 import { isContactId, notFound } from './contacts.service';
 
@@ -27,6 +28,7 @@ export class ConsentService {
     private readonly db: DataSource,
     private readonly contacts: ContactsRepository,
     private readonly ledger: ConsentRepository,
+    private readonly identities: ContactIdentitiesRepository,
   ) {}
 
   /**
@@ -78,6 +80,18 @@ export class ConsentService {
     );
     await this.contacts.saveConsent(contactId, consent, tx);
     return { event, consent };
+  }
+
+  /**
+   * A consent event WhatsApp reported about one of its users (a `user_preferences` change, a status
+   * failed with 131050), inside the caller's transaction: recorded on the contact of that user,
+   * found by any of the identifiers given (contact-identities.repository.ts resolve) and created
+   * without consent when there is none. Resolves with the event, or undefined when the identity
+   * names nobody (no wa_id and no BSUID).
+   */
+  async recordFromWhatsapp(tx: EntityManager, user: UserIdentity, input: ConsentInput & { occurredAt: Date }): Promise<{ event: ConsentEventRow; consent: ConsentState } | undefined> {
+    const contactId = await this.identities.resolve(tx, user, input.occurredAt, true);
+    return contactId === undefined ? undefined : this.recordWithin(tx, contactId, input);
   }
 
   async ledgerOf(contactId: string, cursor: string | undefined, limit = 100): Promise<{ consent: ConsentState } & Page<ConsentEventRow>> {

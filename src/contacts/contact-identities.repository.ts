@@ -14,22 +14,6 @@ export interface UserIdentity {
   profileName: string | null;
 }
 
-/**
- * Opening windows, as common table expressions over a relation `opened (contact_id, phone_number_id,
- * at)` that the statement defines before them: each pair's window moves to `at` if that is later,
- * and so does the contact's latest inbound time. Shared by openWindow and the inbound-message
- * statement, which opens the window in the same statement that records the message.
- */
-export const OPEN_WINDOW = `
-  opened_window AS (
-    INSERT INTO contact_windows AS w (contact_id, phone_number_id, last_inbound_at)
-    SELECT contact_id, phone_number_id, at FROM opened
-    ON CONFLICT (contact_id, phone_number_id) DO UPDATE SET last_inbound_at = greatest(w.last_inbound_at, EXCLUDED.last_inbound_at)
-  ), latest_inbound AS (
-    UPDATE contacts c SET last_inbound_at = greatest(c.last_inbound_at, o.at), updated_at = now()
-      FROM opened o WHERE c.id = o.contact_id
-  )`;
-
 /** What the look-ups return: enough to tell whether a webhook teaches the contact anything. */
 interface KnownContact {
   id: string;
@@ -110,18 +94,6 @@ export class ContactIdentitiesRepository {
     }
     if (merged || knowsLess(found, wa, identity)) await this.learn(db, found.id, wa, identity, at);
     return found.id;
-  }
-
-  /**
-   * Opens (or restarts) the customer service window of a contact with one business phone number:
-   * a message or call from the user at `at`. The window is per (contact, phone_number_id).
-   */
-  async openWindow(db: Db, contactId: string, phoneNumberId: string, at: Date): Promise<void> {
-    await db.query(`WITH opened AS (SELECT $1::bigint AS contact_id, $2::text AS phone_number_id, $3::timestamptz AS at), ${OPEN_WINDOW} SELECT 1`, [
-      contactId,
-      phoneNumberId,
-      at,
-    ]);
   }
 
   /**
@@ -240,15 +212,6 @@ export class ContactIdentitiesRepository {
       db,
       `SELECT e.id::text AS id, e.kind, e.from_value AS "fromValue", e.to_value AS "toValue", e.occurred_at AS "occurredAt", e.recorded_at AS "recordedAt"
          FROM contact_identity_events e WHERE e.contact_id = $1 ORDER BY e.id LIMIT 1000`,
-      [contactId],
-    );
-  }
-
-  /** A contact's customer service windows, one per business phone number it wrote to. */
-  windowsOf(db: Db, contactId: string): Promise<Array<{ phoneNumberId: string; lastInboundAt: Date }>> {
-    return rows(
-      db,
-      `SELECT phone_number_id AS "phoneNumberId", last_inbound_at AS "lastInboundAt" FROM contact_windows WHERE contact_id = $1 ORDER BY phone_number_id`,
       [contactId],
     );
   }

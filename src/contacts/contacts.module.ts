@@ -5,10 +5,25 @@ import { ConsentService } from './consent.service';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
+import { InboundMessagesHandler } from './inbound-messages.handler';
+import { InboundMessagesRepository } from './inbound-messages.repository';
 
+/**
+ * Contacts, their consent ledger, their WhatsApp identities and customer service windows. Its
+ * webhook handlers (InboundMessagesHandler) are found by the worker's webhook registry; the API
+ * never calls them.
+ */
 @Module({
   controllers: [ContactsController],
-  providers: [ContactsRepository, ConsentRepository, ContactsService, ConsentService, ContactIdentitiesRepository],
-  exports: [ContactsService, ConsentService, ContactsRepository, ContactIdentitiesRepository],
+  providers: [
+    ContactsRepository,
+    ConsentRepository,
+    ContactIdentitiesRepository,
+    InboundMessagesRepository,
+    ContactsService,
+    ConsentService,
+    InboundMessagesHandler,
+  ],
+  exports: [ContactsService, ConsentService, ContactsRepository],
 })
 export class ContactsModule {}

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import type { ConsentStatus } from './consent';
+import type { Db } from '../database/sql';
 import { DataSource } from 'typeorm';
 import { ContactIdentitiesRepository, IdentityEventRow } from './contact-identities.repository';
 import { ContactFilter, ContactPatch, ContactRow, ContactsRepository } from './contacts.repository';
+import { InboundMessagesRepository } from './inbound-messages.repository';
 import type { CreateContactDto } from './dto/create-contact.dto';
 import type { ContactFilterQuery, ListContactsQuery } from './dto/list-contacts.query';
 import type { UpdateContactDto } from './dto/update-contact.dto';
@@ -18,6 +20,7 @@ export class ContactsService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly identities: ContactIdentitiesRepository,
+    private readonly inbound: InboundMessagesRepository,
     private readonly db: DataSource,
   ) {}
 
@@ -59,8 +62,18 @@ export class ContactsService {
    */
   async identity(id: string): Promise<{ contact: ContactRow; history: IdentityEventRow[]; windows: Array<{ phoneNumberId: string; lastInboundAt: Date }> }> {
     const contact = await this.get(id);
-    const [history, windows] = await Promise.all([this.identities.historyOf(this.db, id), this.identities.windowsOf(this.db, id)]);
+    const [history, windows] = await Promise.all([this.identities.historyOf(this.db, id), this.inbound.windowsOf(this.db, id)]);
     return { contact, history, windows };
+  }
+
+  /**
+   * The wa_ids WhatsApp uses for phones we sent to (status `recipient_id`s, the send API's
+   * `contacts[].wa_id`), each kept on the contact whose phone is one of its forms, in the caller's
+   * transaction (contact-identities.repository.ts learnWaIds). Resolves with how many contacts
+   * learnt one.
+   */
+  learnWaIds(db: Db, waIds: readonly string[]): Promise<number> {
+    return this.identities.learnWaIds(db, waIds);
   }
 
   /** One page of contacts matching the filters, in id order (keyset: `cursor` is the last page's nextCursor). */

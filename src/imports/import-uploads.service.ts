@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import busboy from 'busboy';
-import type { Request } from 'express';
 import type { EntityManager, QueryRunner } from 'typeorm';
 import type { ApiPrincipal } from '../auth/api-keys.service';
 import { DomainError } from '../common/domain-error';
@@ -28,6 +27,24 @@ const BUSY_RETRY_AFTER_S = 5;
 interface IdleClock {
   start(): void;
   stop(): void;
+}
+
+/**
+ * An upload as the HTTP layer hands it over: the body as it arrives and the two headers that
+ * matter. Node's IncomingMessage is such a stream; it emits `aborted` when the client goes away.
+ */
+export interface IncomingUpload {
+  body: Readable;
+  /** Content-Type: multipart/form-data with its boundary. */
+  contentType: string | undefined;
+  /** Content-Length, when the client declared one. */
+  contentLength: string | undefined;
+  /**
+   * Called when the upload is refused while its body may still be coming (too busy, stopping, or a
+   * failure once reading began): the connection should close after the answer instead of draining
+   * the body; `retryAfterSeconds` says when to try again, when there is such a time.
+   */
+  refused(retryAfterSeconds?: number): void;
 }
 
 interface ReceivedUpload {
@@ -65,25 +82,24 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
    * passes, and queues the import. The file and the import row are written in one transaction:
    * a refused, abandoned or interrupted upload leaves nothing behind.
    */
-  async upload(req: Request, apiKey: ApiPrincipal): Promise<ImportRow> {
-    if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+  async upload(upload: IncomingUpload, apiKey: ApiPrincipal): Promise<ImportRow> {
+    if (!/^multipart\/form-data/i.test(upload.contentType ?? '')) {
       throw new DomainError('IMPORT_NOT_MULTIPART', 'Upload the CSV as multipart/form-data with the file in the field "file"');
     }
-    const declared = Number(req.headers['content-length']);
+    const declared = Number(upload.contentLength);
     if (Number.isFinite(declared) && declared > this.config.imports.maxBytes + 64 * 1024) throw this.tooLarge();
     if (this.stopping) {
-      discard(req);
+      discard(upload);
       throw new DomainError('SERVICE_UNAVAILABLE', 'The server is restarting; upload the file again');
     }
     if (this.active.size >= this.config.imports.uploadConcurrency) {
-      discard(req);
-      req.res?.setHeader('Retry-After', String(BUSY_RETRY_AFTER_S));
+      discard(upload, BUSY_RETRY_AFTER_S);
       throw new DomainError('IMPORT_UPLOADS_BUSY', `Already receiving ${this.active.size} uploads; try again in a few seconds`, {
         concurrency: this.config.imports.uploadConcurrency,
       });
     }
     const abort = new AbortController();
-    const done = this.receiveAndStore(req, apiKey, abort);
+    const done = this.receiveAndStore(upload, apiKey, abort);
     this.active.set(abort, done.catch(() => undefined));
     try {
       const row = await done;
@@ -102,7 +118,7 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
     await Promise.all(this.active.values());
   }
 
-  private async receiveAndStore(req: Request, apiKey: ApiPrincipal, abort: AbortController): Promise<ImportRow> {
+  private async receiveAndStore(upload: IncomingUpload, apiKey: ApiPrincipal, abort: AbortController): Promise<ImportRow> {
     const id = randomUUID();
     const idleMs = this.config.imports.uploadIdleTimeoutMs;
     const tx = new LazyTransaction(this.uploads, idleMs);
@@ -120,21 +136,21 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
       stop: () => clearTimeout(idle),
     };
     waiting.start();
-    req.on('data', waiting.start);
+    upload.body.on('data', waiting.start);
     try {
-      const upload = await this.receive(req, id, tx, abort.signal, waiting);
-      req.off('data', waiting.start);
+      const received = await this.receive(upload, id, tx, abort.signal, waiting);
+      upload.body.off('data', waiting.start);
       waiting.stop();
-      const options = parseImportOptions(upload.fields);
-      if (options.encoding !== undefined && options.encoding !== upload.file.encoding) {
+      const options = parseImportOptions(received.fields);
+      if (options.encoding !== undefined && options.encoding !== received.file.encoding) {
         // busboy hands fields over in the order sent: this one came after the file was read.
         throw new DomainError('VALIDATION_FAILED', 'Send the field encoding before the file, so the file is read in it', [
           { field: 'encoding', problems: ['must come before the file in the form'] },
         ]);
       }
-      const mapping = mapHeader(upload.file.header, options.phoneColumn, options.columns);
+      const mapping = mapHeader(received.file.header, options.phoneColumn, options.columns);
       if (isHeaderProblem(mapping)) throw new DomainError(mapping.code, mapping.message, { columns: mapping.columns });
-      const phoneColumn = upload.file.header[mapping.phone];
+      const phoneColumn = received.file.header[mapping.phone];
       // The worker maps the header again from this: the upload's columns, and its phoneColumn.
       let columnMap: Record<string, string> | null = options.columns ?? null;
       if (options.phoneColumn !== undefined && !Object.values(columnMap ?? {}).includes('phone')) {
@@ -144,17 +160,17 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
       const row = await this.imports.insert(
         {
           id,
-          fileName: upload.fileName,
-          fileBytes: upload.file.bytes,
-          fileSha256: upload.file.sha256,
-          delimiter: upload.file.delimiter,
-          header: upload.file.header,
+          fileName: received.fileName,
+          fileBytes: received.file.bytes,
+          fileSha256: received.file.sha256,
+          delimiter: received.file.delimiter,
+          header: received.file.header,
           phoneColumn,
           defaultCountry: options.defaultCountry ?? null,
           tags: options.tags,
           optInScope: options.optInScope,
           apiKeyId: apiKey.id,
-          encoding: upload.file.encoding,
+          encoding: received.file.encoding,
           timeZone: options.timeZone ?? null,
           dateFormat: options.dateFormat ?? null,
           columnMap,
@@ -166,16 +182,16 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
       return row;
     } catch (error) {
       await tx.rollback();
-      discard(req);
+      discard(upload);
       throw abort.signal.aborted ? abort.signal.reason : error;
     } finally {
       waiting.stop();
-      req.off('data', waiting.start);
+      upload.body.off('data', waiting.start);
       await tx.release();
     }
   }
 
-  private receive(req: Request, importId: string, tx: LazyTransaction, signal: AbortSignal, waiting: IdleClock): Promise<ReceivedUpload> {
+  private receive(upload: IncomingUpload, importId: string, tx: LazyTransaction, signal: AbortSignal, waiting: IdleClock): Promise<ReceivedUpload> {
     return new Promise<ReceivedUpload>((resolve, reject) => {
       const fields: Array<[string, string]> = [];
       let stored: Promise<{ file: InspectedFile; fileName: string | null }> | undefined;
@@ -191,7 +207,7 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
       let parser: busboy.Busboy;
       try {
         parser = busboy({
-          headers: req.headers,
+          headers: { 'content-type': upload.contentType },
           limits: { files: 1, fileSize: this.config.imports.maxBytes, fields: 20, fieldSize: 64 * 1024, parts: 30 },
         });
       } catch (error) {
@@ -220,8 +236,8 @@ export class ImportUploadsService implements BeforeApplicationShutdown {
         }
         stored.then((s) => failed || resolve({ fields, ...s }), fail);
       });
-      req.on('aborted', () => fail(new DomainError('BAD_REQUEST', 'The upload was interrupted')));
-      req.pipe(parser);
+      upload.body.on('aborted', () => fail(new DomainError('BAD_REQUEST', 'The upload was interrupted')));
+      upload.body.pipe(parser);
     });
   }
 
@@ -320,9 +336,9 @@ class LazyTransaction {
   }
 }
 
-/** Stops reading a request we have answered, and closes the connection after the answer. */
-function discard(req: Request): void {
-  req.unpipe();
-  req.res?.setHeader('Connection', 'close');
-  req.resume();
+/** Stops reading an upload we have answered; its connection closes after the answer. */
+function discard(upload: IncomingUpload, retryAfterSeconds?: number): void {
+  upload.body.unpipe();
+  upload.refused(retryAfterSeconds);
+  upload.body.resume();
 }

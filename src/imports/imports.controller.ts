@@ -16,7 +16,7 @@ import { CurrentApiKey } from '../auth/current-api-key.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { DomainError } from '../common/domain-error';
 import { ImportPageView, ImportView, importView } from './import.view';
-import { ImportUploadsService } from './import-uploads.service';
+import { ImportUploadsService, IncomingUpload } from './import-uploads.service';
 import { ImportsService } from './imports.service';
 
 @ApiTags('contacts')
@@ -100,8 +100,8 @@ export class ImportsController {
     'IMPORT_UPLOADS_BUSY',
     'SERVICE_UNAVAILABLE',
   )
-  async upload(@Req() req: Request, @CurrentApiKey() key: ApiPrincipal): Promise<ImportView> {
-    return importView(await this.uploads.upload(req, key));
+  async upload(@Req() req: Request, @Res({ passthrough: true }) res: Response, @CurrentApiKey() key: ApiPrincipal): Promise<ImportView> {
+    return importView(await this.uploads.upload(incomingUpload(req, res), key));
   }
 
   @Get()
@@ -156,6 +156,22 @@ export class ImportsController {
     const row = await this.imports.completed(id);
     await this.imports.writeWarnings(row, csvDownload(res, `import-${row.id}-warnings.csv`));
   }
+}
+
+/**
+ * The upload a request carries: its body stream and headers. A refused upload closes its connection
+ * after the answer, so a body we will not read is not drained (and says when to retry, if asked).
+ */
+function incomingUpload(req: Request, res: Response): IncomingUpload {
+  return {
+    body: req,
+    contentType: req.headers['content-type'],
+    contentLength: req.headers['content-length'],
+    refused: (retryAfterSeconds) => {
+      res.setHeader('Connection', 'close');
+      if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+    },
+  };
 }
 
 /** A 200 response about to stream a CSV download named `fileName`. */

@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { one } from '../database/sql';
+import { WebhookField } from '../webhooks/webhook-field.decorator';
+import type { RecordedChange } from '../webhooks/webhook-fields';
 import type { TemplateCategoryUpdate, TemplateQualityUpdate, TemplateStatusUpdate } from '../whatsapp/cloud-api.types';
 import { diffState, isCategory, isQuality, StateChange, statusOfEvent } from './template-lifecycle';
 import { TemplatesRepository, TemplateStatusName } from './templates.repository';
@@ -27,6 +29,16 @@ export class TemplateEventsHandler {
   private readonly logger = new Logger(TemplateEventsHandler.name);
 
   constructor(private readonly templates: TemplatesRepository) {}
+
+  /**
+   * The webhook registration (src/webhooks/webhook-fields.ts): each change, once kept as an
+   * account event, is applied here in the webhook batch's transaction, and counts for one event.
+   */
+  @WebhookField('message_template_status_update', 'message_template_quality_update', 'template_category_update')
+  async handleChange(tx: EntityManager, change: RecordedChange): Promise<number> {
+    await this.apply(tx, change.field, change.value, { id: change.eventId, wabaId: change.ctx.wabaId, entryTime: change.ctx.entryTime });
+    return 1;
+  }
 
   /** Returns whether the event was applied to a known template (a stale one counts: it is in the history). */
   async apply(tx: EntityManager, field: string, value: unknown, event: { id: string; wabaId: string; entryTime?: number }): Promise<boolean> {

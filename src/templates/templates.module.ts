@@ -10,6 +10,6 @@ import { TemplatesService } from './templates.service';
   imports: [WhatsappModule, ContactsModule],
   controllers: [TemplatesController],
   providers: [TemplatesRepository, TemplatesService, TemplateEventsHandler],
-  exports: [TemplatesService, TemplateEventsHandler],
+  exports: [TemplatesService],
 })
 export class TemplatesModule {}

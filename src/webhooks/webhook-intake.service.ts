@@ -4,8 +4,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
 import { DomainError } from '../common/domain-error';
 import { JOBS, ProcessWebhooksJob, QUEUES } from '../common/queues';
+import { safeEqual } from '../common/safe-equal';
 import { AppConfig } from '../config/app-config';
-import { safeEqual } from '../auth/api-keys.service';
 import { checkWebhookSignature } from '../whatsapp/webhook-signature';
 import { DeliveryWriter } from './delivery-writer';
 

@@ -62,7 +62,8 @@ export class ItemGuard {
   /**
    * Runs one item. Without isolation an error propagates (the batch is retried isolated). With
    * isolation an item's own failure is rolled back to its savepoint and set aside; a transient
-   * database failure propagates.
+   * database failure propagates. Runs may nest: an item set aside inside a run leaves the outer
+   * run going.
    */
   async run<T>(where: ItemWhere, work: () => Promise<T>): Promise<T | undefined> {
     if (!this.isolate) return work();
@@ -73,7 +74,10 @@ export class ItemGuard {
       return result;
     } catch (error) {
       if (isTransientDatabaseError(error)) throw error;
+      // Released too, so that runs may nest (a recorded change, then its items): every RELEASE and
+      // ROLLBACK TO then names the savepoint of its own run, the most recent of that name.
       await this.tx.query('ROLLBACK TO SAVEPOINT webhook_item');
+      await this.tx.query('RELEASE SAVEPOINT webhook_item');
       this.reject(where, 'processing_failed', (error as Error).message?.slice(0, 1000) ?? String(error));
       return undefined;
     }

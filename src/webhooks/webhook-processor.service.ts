@@ -1,16 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConsentService } from '../contacts/consent.service';
-import { ContactIdentitiesRepository } from '../contacts/contact-identities.repository';
-import { readWaId } from '../contacts/wa-id';
-import type { MessagesValue, UserPreferencesValue, WebhookEnvelope } from '../whatsapp/cloud-api.types';
-import { InboundMessagesHandler } from './inbound-messages.handler';
-import { MessageStatusesHandler, NewStatus, StatusItem } from './message-statuses.handler';
+import type { MessagesValue, WebhookEnvelope } from '../whatsapp/cloud-api.types';
+import { AccountEventsRepository } from './account-events.repository';
 import { PendingDelivery, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import type { DeliveryContext } from './webhook-context';
+import { WebhookFieldRegistry } from './webhook-field.registry';
+import { handlingOf, RecordedField, StatusItem } from './webhook-fields';
 import { ItemGuard, parseDelivery } from './webhook-items';
-import { TEMPLATE_FIELDS, WhatsappEventsHandler } from './whatsapp-events.handler';
-import { TemplateEventsHandler } from '../templates/template-events.handler';
 
 const BATCH = 200;
 /**
@@ -23,12 +19,6 @@ export const MAX_ATTEMPTS = 10;
 export function retryDelayMs(attempts: number): number {
   return Math.min(2000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
 }
-
-/** How many recent status recipients a worker remembers (then it starts again): about 1 MB. */
-const RECENT_RECIPIENTS = 20_000;
-
-/** `statuses[].errors[].code` 131050: "user stopped marketing messages from this business". */
-const USER_STOPPED_MARKETING = 131050;
 
 export interface DrainResult {
   deliveries: number;
@@ -46,41 +36,12 @@ export interface DrainResult {
 @Injectable()
 export class WebhookProcessorService {
   private readonly logger = new Logger(WebhookProcessorService.name);
-  /**
-   * Fields about people, kept as account events and then applied by the inbound handler; each
-   * returns how many events the change counts for: a user_preferences change one per consent event
-   * it recorded, the others one.
-   */
-  private readonly appliers = new Map<string, (tx: EntityManager, value: unknown, ctx: DeliveryContext, guard: ItemGuard) => Promise<number>>([
-    ['user_preferences', (tx, value, ctx, guard) => this.inbound.handlePreferences(tx, value as UserPreferencesValue, ctx, guard)],
-    [
-      'user_id_update',
-      async (tx, value, ctx, guard) => {
-        await this.inbound.handleUserIdUpdates(tx, value as never, ctx, guard);
-        return 1;
-      },
-    ],
-    [
-      // A user's call opens their window, as a message does.
-      'calls',
-      async (tx, value, ctx, guard) => {
-        await this.inbound.handleCalls(tx, value as never, ctx, guard);
-        return 1;
-      },
-    ],
-  ]);
-  /** Status recipients whose wa_id this worker looked up lately (see afterStatuses). */
-  private readonly recentRecipients = new Set<string>();
 
   constructor(
     private readonly db: DataSource,
     private readonly deliveries: WebhookDeliveriesRepository,
-    private readonly inbound: InboundMessagesHandler,
-    private readonly statuses: MessageStatusesHandler,
-    private readonly events: WhatsappEventsHandler,
-    private readonly templateEvents: TemplateEventsHandler,
-    private readonly identities: ContactIdentitiesRepository,
-    private readonly consent: ConsentService,
+    private readonly events: AccountEventsRepository,
+    private readonly fields: WebhookFieldRegistry,
   ) {}
 
   /** Processes everything pending (and due, for deliveries waiting to be retried). */
@@ -134,8 +95,9 @@ export class WebhookProcessorService {
   }
 
   /**
-   * Handles every change of every entry of the deliveries; returns how many new events each had.
-   * Statuses, most of the traffic, are gathered across the whole batch and written set-based.
+   * Handles every change of every entry of the deliveries, in order, each by the module that owns
+   * its field (webhook-fields.ts); returns how many new events each delivery had. Statuses, most
+   * of the traffic, are gathered across the whole batch and handed over at once.
    */
   private async processAll(tx: EntityManager, deliveries: PendingDelivery[], guard: ItemGuard): Promise<Array<{ id: string; events: number }>> {
     const counts = new Map<string, number>(deliveries.map((d) => [d.id, 0]));
@@ -147,13 +109,16 @@ export class WebhookProcessorService {
         const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry?.id), entryTime: typeof entry?.time === 'number' ? entry.time : undefined };
         for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
           const where = { deliveryId: delivery.id, field: String(change?.field), itemKind: 'change', item: change };
-          if (change?.field === 'messages') {
+          const field: unknown = change?.field;
+          if (typeof field !== 'string') {
+            guard.reject(where, 'change_malformed', 'a change needs a `field`');
+          } else if (field === 'messages') {
             const value = change.value as MessagesValue;
             if (typeof value?.metadata?.phone_number_id !== 'string') {
               guard.reject(where, 'metadata_missing', 'a messages change without metadata.phone_number_id');
               continue;
             }
-            add(delivery.id, await this.inbound.handle(tx, value, ctx, guard));
+            add(delivery.id, await this.fields.handlerOf('messages.messages')(tx, { field, value, ctx }, guard));
             for (const status of Array.isArray(value.statuses) ? value.statuses : []) {
               if (typeof status?.id === 'string' && typeof status.status === 'string') {
                 statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id });
@@ -166,22 +131,17 @@ export class WebhookProcessorService {
               const recorded = await guard.run(where, () => this.events.record(tx, 'messages.errors', { metadata: value.metadata, errors: value.errors }, ctx));
               if (recorded !== undefined) add(delivery.id, 1);
             }
-          } else if (typeof change?.field === 'string' && this.appliers.has(change.field)) {
-            // Recorded once, then applied: a change Meta repeats is applied once.
-            const apply = this.appliers.get(change.field)!;
-            const eventId = await guard.run(where, () => this.events.record(tx, change.field, change.value, ctx));
-            if (eventId !== undefined) add(delivery.id, await apply(tx, change.value, ctx, guard));
-          } else if (typeof change?.field === 'string') {
+          } else if (handlingOf(field) === 'recorded-then-applied') {
+            // Recorded once, then applied by its owner: a change Meta repeats is applied once.
+            const apply = this.fields.handlerOf(field as RecordedField);
             await guard.run(where, async () => {
-              const eventId = await this.events.record(tx, change.field, change.value, ctx);
-              if (eventId === undefined) return;
-              add(delivery.id, 1);
-              if ((TEMPLATE_FIELDS as readonly string[]).includes(change.field)) {
-                await this.templateEvents.apply(tx, change.field, change.value, { id: eventId, wabaId: ctx.wabaId, entryTime: ctx.entryTime });
-              }
+              const eventId = await this.events.record(tx, field, change.value, ctx);
+              if (eventId !== undefined) add(delivery.id, await apply(tx, { field, value: change.value, ctx, eventId }, guard));
             });
           } else {
-            guard.reject(where, 'change_malformed', 'a change needs a `field`');
+            // Recorded only: a subscribed field no module applies yet, or one we do not subscribe to.
+            const eventId = await guard.run(where, () => this.events.record(tx, field, change.value, ctx));
+            if (eventId !== undefined) add(delivery.id, 1);
           }
         }
       }
@@ -191,50 +151,15 @@ export class WebhookProcessorService {
     return [...counts].map(([id, events]) => ({ id, events }));
   }
 
-  /** Statuses set-based; isolated per status when retrying a failed delivery. */
+  /** Statuses set-based, by their owner; isolated per status when retrying a failed delivery. */
   private async handleStatuses(tx: EntityManager, statuses: StatusItem[], guard: ItemGuard, add: (id: string, n: number) => void): Promise<void> {
+    const handle = this.fields.handlerOf('messages.statuses');
     const groups = guard.isolate ? statuses.map((s) => [s]) : [statuses];
     for (const group of groups) {
       if (group.length === 0) continue;
       const where = { deliveryId: group[0].deliveryId, field: 'messages', itemKind: 'status', item: group[0].status };
       await guard.run(where, async () => {
-        const fresh = await this.statuses.handle(tx, group);
-        for (const s of fresh) add(s.deliveryId, 1);
-        await this.afterStatuses(tx, fresh);
-      });
-    }
-  }
-
-  /**
-   * What new statuses tell about people: the wa_id WhatsApp uses for the phone we sent to, and a
-   * 131050 failure ("user stopped marketing messages from this business"), which is a marketing
-   * opt-out (../shared/WHATSAPP.md, error table) recorded from `whatsapp_signal`.
-   */
-  private async afterStatuses(tx: EntityManager, fresh: NewStatus[]): Promise<void> {
-    // Each recipient once per worker while it is recent: every message has several statuses
-    // (sent, delivered, read), and one look-up of its forms is enough.
-    const waIds: string[] = [];
-    for (const status of fresh) {
-      const waId = readWaId(status.recipient);
-      if (waId === undefined || this.recentRecipients.has(waId)) continue;
-      if (this.recentRecipients.size >= RECENT_RECIPIENTS) this.recentRecipients.clear();
-      this.recentRecipients.add(waId);
-      waIds.push(waId);
-    }
-    if (waIds.length > 0) await this.identities.learnWaIds(tx, waIds);
-    for (const s of fresh) {
-      if (s.status !== 'failed' || s.errorCode !== USER_STOPPED_MARKETING) continue;
-      const waId = readWaId(s.recipient) ?? null;
-      const bsuid = waId ? null : (s.recipient ?? null);
-      const contactId = await this.identities.resolve(tx, { waId, bsuid, profileName: null }, s.occurredAt, true);
-      if (!contactId) continue;
-      await this.consent.recordWithin(tx, contactId, {
-        kind: 'opt_out',
-        scope: 'marketing',
-        source: 'whatsapp_signal',
-        wording: 'WhatsApp: the user stopped marketing messages from this business (error 131050)',
-        evidence: { messageId: s.wamid, status: s.status, errorCode: s.errorCode, phoneNumberId: s.phoneNumberId, deliveryId: s.deliveryId },
-        occurredAt: s.occurredAt,
+        for (const s of await handle(tx, group)) add(s.deliveryId, 1);
       });
     }
   }

@@ -1,25 +1,20 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { QueueModule } from '../common/queue.module';
-import { ContactsModule } from '../contacts/contacts.module';
-import { TemplatesModule } from '../templates/templates.module';
-import { InboundMessagesHandler } from './inbound-messages.handler';
-import { MessageStatusesHandler } from './message-statuses.handler';
+import { AccountEventsRepository } from './account-events.repository';
 import { ProcessWebhooksProcessor } from './process-webhooks.processor';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookFieldRegistry } from './webhook-field.registry';
 import { WebhookProcessorService } from './webhook-processor.service';
-import { WhatsappEventsHandler } from './whatsapp-events.handler';
 
-/** Processes stored webhook deliveries; part of the worker process only. */
+/**
+ * Processes stored webhook deliveries; part of the worker process only. It keeps the raw logs
+ * (deliveries, account events, item errors) and hands each field to the handler its owning module
+ * registered (@WebhookField): it imports none of those modules, the worker does (worker.module.ts).
+ */
 @Module({
-  imports: [QueueModule, ContactsModule, TemplatesModule],
-  providers: [
-    WebhookDeliveriesRepository,
-    WebhookProcessorService,
-    InboundMessagesHandler,
-    MessageStatusesHandler,
-    WhatsappEventsHandler,
-    ProcessWebhooksProcessor,
-  ],
+  imports: [QueueModule, DiscoveryModule],
+  providers: [WebhookDeliveriesRepository, AccountEventsRepository, WebhookFieldRegistry, WebhookProcessorService, ProcessWebhooksProcessor],
   exports: [WebhookProcessorService],
 })
 export class WebhooksWorkerModule {}

@@ -4,17 +4,16 @@ import type { EntityManager } from 'typeorm';
 import { one } from '../database/sql';
 import type { DeliveryContext } from './webhook-context';
 
-/** Template status, quality and category changes: what the templates module applies. */
-export const TEMPLATE_FIELDS = ['message_template_status_update', 'message_template_quality_update', 'template_category_update'] as const;
-
 /**
- * Account-level changes (templates, phone-number quality, and any field we do not handle yet) are
- * kept once each in `whatsapp_events`, for the module that owns them: the templates module applies
- * template events; nothing a webhook says is dropped.
+ * Account events: every change of a field other than `messages` (templates, phone-number quality,
+ * user preferences, any field we do not handle yet), and the value-level `errors` of a `messages`
+ * change (as `messages.errors`), each kept once in `whatsapp_events`. Nothing a webhook says is
+ * dropped; the fields that are applied are applied by their owning module after the event is kept
+ * (webhook-fields.ts).
  */
 @Injectable()
-export class WhatsappEventsHandler {
-  /** Returns the new event's id, or undefined when the same change was recorded before. */
+export class AccountEventsRepository {
+  /** Keeps a change; resolves with the new event's id, or undefined when the same change was kept before. */
   async record(tx: EntityManager, field: string, value: unknown, ctx: DeliveryContext): Promise<string | undefined> {
     const payload = JSON.stringify(value ?? null);
     const row = await one<{ id: string }>(

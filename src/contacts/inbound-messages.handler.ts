@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { ConsentService } from '../contacts/consent.service';
-import { ContactIdentitiesRepository, OPEN_WINDOW, UserIdentity } from '../contacts/contact-identities.repository';
-import { readWaId } from '../contacts/wa-id';
-import { one } from '../database/sql';
+import { WebhookField } from '../webhooks/webhook-field.decorator';
+import type { FieldChange, RecordedChange } from '../webhooks/webhook-fields';
+import type { DeliveryContext } from '../webhooks/webhook-context';
+import type { ItemGuard } from '../webhooks/webhook-items';
 import type { InboundMessage, MessagesValue, UserPreferencesValue, WebhookContact } from '../whatsapp/cloud-api.types';
+import { ConsentService } from './consent.service';
+import { ContactIdentitiesRepository, UserIdentity } from './contact-identities.repository';
+import { InboundMessagesRepository } from './inbound-messages.repository';
 import { StopKeywordMatcher, StopScope } from './stop-keywords';
-import type { DeliveryContext } from './webhook-context';
-import type { ItemGuard } from './webhook-items';
+import { readWaId } from './wa-id';
 
 /** What a `system` message carries (Meta's system messages webhook reference). */
 interface SystemNotice {
@@ -52,11 +54,15 @@ export function opensWindow(message: Pick<InboundMessage, 'type'> & { group_id?:
 }
 
 /**
- * Inbound messages: each is kept once (by wamid), attached to the person who sent it, whatever
- * identifier WhatsApp used (src/contacts/contact-identities.repository.ts); a message from the user
- * opens their window with the number it was sent to; a stop keyword or stop button records an
- * opt-out with the message as evidence; system notices move a person to a new number or BSUID.
- * An item that cannot be read is set aside with its error (ItemGuard), never dropped silently.
+ * What WhatsApp users send and do, from the webhook fields the contacts module owns
+ * (src/webhooks/webhook-fields.ts): `messages[]` of a `messages` change, `calls`,
+ * `user_preferences` and `user_id_update`. Inbound messages are kept once (by wamid), attached to
+ * the person who sent them, whatever identifier WhatsApp used (contact-identities.repository.ts); a
+ * message or a call from the user opens their window with the number it was sent to; a stop
+ * keyword or stop button records an opt-out with the message as evidence; system notices and
+ * `user_id_update` move a person to a new number or BSUID. Each runs in the webhook batch's
+ * transaction; an item that cannot be read is set aside with its error (ItemGuard), never dropped
+ * silently.
  */
 @Injectable()
 export class InboundMessagesHandler {
@@ -66,14 +72,16 @@ export class InboundMessagesHandler {
   constructor(
     config: AppConfig,
     private readonly identities: ContactIdentitiesRepository,
+    private readonly inbound: InboundMessagesRepository,
     private readonly consent: ConsentService,
   ) {
     this.keywords = new StopKeywordMatcher(config.whatsapp.stopKeywords);
     this.payloads = new Set(config.whatsapp.stopPayloads.map((p) => p.toUpperCase()));
   }
 
-  /** Returns how many new messages it processed (repeats are skipped). */
-  async handle(tx: EntityManager, value: MessagesValue, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
+  /** `messages[]` of a `messages` change. Resolves with how many new messages it processed (repeats are skipped). */
+  @WebhookField('messages.messages')
+  async handleMessages(tx: EntityManager, { value, ctx }: FieldChange<MessagesValue>, guard: ItemGuard): Promise<number> {
     const phoneNumberId = value.metadata.phone_number_id;
     const contacts = Array.isArray(value.contacts) ? value.contacts : [];
     let processed = 0;
@@ -101,40 +109,27 @@ export class InboundMessagesHandler {
     const system = message.type === 'system' ? (message.system as SystemNotice | undefined) : undefined;
     // A notice changes who the person is; it is applied once, so it is recorded first.
     const contactId = system ? undefined : await this.identities.resolve(tx, sender, at, true);
-    const opens = opensWindow(message);
     // The message, once (by wamid), and the window it opens, in one statement: the window moves
     // only for a message seen for the first time.
-    const fresh = await one<{ wamid: string }>(
-      tx,
-      `WITH fresh AS (
-         INSERT INTO inbound_messages (wamid, phone_number_id, waba_id, from_wa_id, from_user_id, contact_id, type, text_body, reply_id, sent_at, delivery_id, group_id, opens_window)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (wamid) DO NOTHING
-         RETURNING wamid
-       ), opened AS (
-         SELECT $6::bigint AS contact_id, $2::text AS phone_number_id, $10::timestamptz AS at FROM fresh WHERE $13 AND $6::bigint IS NOT NULL
-       ), ${OPEN_WINDOW}
-       SELECT wamid FROM fresh`,
-      [
-        message.id,
-        phoneNumberId,
-        ctx.wabaId,
-        sender.waId,
-        sender.bsuid,
-        contactId ?? null,
-        message.type,
-        message.text?.body ?? null,
-        replyIdOf(message),
-        at,
-        ctx.deliveryId,
-        groupId,
-        opens,
-      ],
-    );
+    const fresh = await this.inbound.record(tx, {
+      wamid: message.id,
+      phoneNumberId,
+      wabaId: ctx.wabaId,
+      fromWaId: sender.waId,
+      fromUserId: sender.bsuid,
+      contactId: contactId ?? null,
+      type: message.type,
+      textBody: message.text?.body ?? null,
+      replyId: replyIdOf(message),
+      sentAt: at,
+      deliveryId: ctx.deliveryId,
+      groupId,
+      opensWindow: opensWindow(message),
+    });
     if (!fresh) return false; // seen before
     if (system) {
       const moved = await this.applyNotice(tx, message, system, sender, at, ctx);
-      if (moved) await tx.query(`UPDATE inbound_messages SET contact_id = $2 WHERE wamid = $1`, [message.id, moved]);
+      if (moved) await this.inbound.assignContact(tx, message.id, moved);
       return true;
     }
     await this.honourStop(tx, contactId!, message, phoneNumberId, at);
@@ -156,8 +151,14 @@ export class InboundMessagesHandler {
     return this.identities.resolve(tx, sender, at, false);
   }
 
-  /** `user_preferences`: the user stopped or resumed marketing messages inside WhatsApp. */
-  async handlePreferences(tx: EntityManager, value: UserPreferencesValue, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
+  /**
+   * `user_preferences`: the user stopped or resumed marketing messages inside WhatsApp. Resolves
+   * with how many consent events it recorded (the change counts for those).
+   */
+  @WebhookField('user_preferences')
+  async handlePreferences(tx: EntityManager, change: RecordedChange, guard: ItemGuard): Promise<number> {
+    const value = change.value as UserPreferencesValue;
+    const ctx = change.ctx;
     let recorded = 0;
     const contacts = Array.isArray(value.contacts) ? value.contacts : [];
     for (const preference of value.user_preferences ?? []) {
@@ -171,8 +172,7 @@ export class InboundMessagesHandler {
       }
       const done = await guard.run(where, async () => {
         // Not an inbound message: it does not open the customer service window.
-        const contactId = (await this.identities.resolve(tx, sender, at, true))!;
-        await this.consent.recordWithin(tx, contactId, {
+        await this.consent.recordFromWhatsapp(tx, sender, {
           kind: preference.value === 'stop' ? 'opt_out' : 'opt_in',
           scope: 'marketing',
           source: 'whatsapp_signal',
@@ -190,14 +190,17 @@ export class InboundMessagesHandler {
   /**
    * `calls` (Cloud API Calling): a call the user made to a business number opens or restarts the
    * customer service window with that number, as a message does ("a WhatsApp user messages you or
-   * calls you"). Business-initiated calls and other call events open nothing. Returns how many did.
+   * calls you"). Business-initiated calls and other call events open nothing. The change counts
+   * for one event, whatever it held.
    */
-  async handleCalls(tx: EntityManager, value: { metadata?: { phone_number_id?: string }; contacts?: WebhookContact[]; calls?: unknown[] }, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
-    const phoneNumberId = value.metadata?.phone_number_id;
-    if (typeof phoneNumberId !== 'string') return 0;
-    const contacts = Array.isArray(value.contacts) ? value.contacts : [];
-    let opened = 0;
-    for (const call of Array.isArray(value.calls) ? value.calls : []) {
+  @WebhookField('calls')
+  async handleCalls(tx: EntityManager, change: RecordedChange, guard: ItemGuard): Promise<number> {
+    const value = change.value as { metadata?: { phone_number_id?: string }; contacts?: WebhookContact[]; calls?: unknown[] } | null;
+    const ctx = change.ctx;
+    const phoneNumberId = value?.metadata?.phone_number_id;
+    if (typeof phoneNumberId !== 'string') return 1;
+    const contacts = Array.isArray(value?.contacts) ? value.contacts : [];
+    for (const call of Array.isArray(value?.calls) ? value.calls : []) {
       const c = call as { from?: unknown; from_user_id?: unknown; direction?: unknown; event?: unknown; timestamp?: unknown };
       if (c?.direction !== 'USER_INITIATED' || c.event !== 'connect') continue;
       const where = { deliveryId: ctx.deliveryId, field: 'calls', itemKind: 'call', item: call };
@@ -207,20 +210,20 @@ export class InboundMessagesHandler {
         continue;
       }
       const at = fromUnix(c.timestamp);
-      const done = await guard.run(where, async () => {
+      await guard.run(where, async () => {
         const contactId = (await this.identities.resolve(tx, sender, at, true))!;
-        await this.identities.openWindow(tx, contactId, phoneNumberId, at);
-        return true;
+        await this.inbound.openWindow(tx, contactId, phoneNumberId, at);
       });
-      if (done) opened++;
     }
-    return opened;
+    return 1;
   }
 
-  /** `user_id_update`: a user's BSUID changed. Returns how many were applied. */
-  async handleUserIdUpdates(tx: EntityManager, value: { user_id_update?: UserIdUpdate[] }, ctx: DeliveryContext, guard: ItemGuard): Promise<number> {
-    let applied = 0;
-    for (const update of Array.isArray(value.user_id_update) ? value.user_id_update : []) {
+  /** `user_id_update`: a user's BSUID changed. The change counts for one event, whatever it held. */
+  @WebhookField('user_id_update')
+  async handleUserIdUpdates(tx: EntityManager, change: RecordedChange, guard: ItemGuard): Promise<number> {
+    const value = change.value as { user_id_update?: UserIdUpdate[] } | null;
+    const ctx = change.ctx;
+    for (const update of Array.isArray(value?.user_id_update) ? value.user_id_update : []) {
       const where = { deliveryId: ctx.deliveryId, field: 'user_id_update', itemKind: 'user_id_update', item: update };
       const previous = idOf(update.detail?.previous) ?? update.previous_user_id ?? null;
       const current = idOf(update.detail?.current) ?? update.user_id;
@@ -228,15 +231,14 @@ export class InboundMessagesHandler {
         guard.reject(where, 'user_id_update_malformed', 'expected the previous and current user_id of the user');
         continue;
       }
-      const done = await guard.run(where, () =>
+      await guard.run(where, () =>
         this.identities.changeBsuid(tx, { fromBsuid: previous, toBsuid: current, waId: readWaId(update.wa_id) ?? null }, fromUnix(update.timestamp), {
           deliveryId: ctx.deliveryId,
           field: 'user_id_update',
         }),
       );
-      if (done) applied++;
     }
-    return applied;
+    return 1;
   }
 
   private async honourStop(tx: EntityManager, contactId: string, message: InboundMessage, phoneNumberId: string, at: Date): Promise<void> {

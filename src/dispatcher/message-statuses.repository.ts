@@ -1,17 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
-import { rows } from '../database/sql';
-import type { MessageStatus } from '../whatsapp/cloud-api.types';
+import { Db, rows } from '../database/sql';
+import type { StatusItem } from '../webhooks/webhook-fields';
 import { advancesSql, DELIVERY_STATUSES } from '../whatsapp/delivery-status';
 
 const ADVANCES = advancesSql('m.status', 'EXCLUDED.status');
-
-/** A status as delivered, with where it came from. */
-export interface StatusItem {
-  status: MessageStatus;
-  phoneNumberId: string;
-  deliveryId: string;
-}
 
 /** A status that was new to us (not a repeat of one already recorded). */
 export interface NewStatus {
@@ -26,20 +18,26 @@ export interface NewStatus {
   phoneNumberId: string;
 }
 
+/** A new status as recorded, with the columns the message's current status takes from it. */
+export type RecordedStatus = NewStatus & { errors: unknown; pricing: unknown };
+
 /**
- * Delivery statuses. Each distinct (message, status) is recorded once, however often Meta repeats
- * it, and the message's current status moves only forward. Campaign recipients (a later module)
- * are updated from the statuses this returns as new, matched by biz_opaque_callback_data. A whole
- * batch of deliveries is handled in a few statements.
+ * Delivery statuses of the messages we send: every distinct (message, status) once in
+ * `message_status_events`, however often Meta repeats it, and each message's current status in
+ * `message_statuses`, which moves only forward (src/whatsapp/delivery-status.ts). A whole batch of
+ * webhook deliveries is written in a few statements.
  */
 @Injectable()
-export class MessageStatusesHandler {
-  async handle(tx: EntityManager, items: StatusItem[]): Promise<NewStatus[]> {
-    // The processor sets aside statuses without an id or a status (webhook-items.ts).
+export class MessageStatusesRepository {
+  /**
+   * Records the statuses (items without a string `id` and `status` are skipped) and moves each
+   * message's current status forward. Resolves with the statuses that were new to us.
+   */
+  async record(db: Db, items: StatusItem[]): Promise<RecordedStatus[]> {
     const valid = items.filter(({ status: s }) => typeof s?.id === 'string' && typeof s.status === 'string');
     if (valid.length === 0) return [];
-    const fresh = await rows<NewStatus & { errors: unknown; pricing: unknown }>(
-      tx,
+    const fresh = await rows<RecordedStatus>(
+      db,
       `INSERT INTO message_status_events AS e (wamid, status, occurred_at, recipient, callback_data, errors, pricing, phone_number_id, delivery_id)
        SELECT DISTINCT ON (wamid, status) *
          FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bigint[])
@@ -63,16 +61,13 @@ export class MessageStatusesHandler {
     // that the forward-only rule sees each one (an INSERT … ON CONFLICT may not touch a row twice).
     for (const rank of DELIVERY_STATUSES) {
       const step = fresh.filter((s) => s.status === rank);
-      if (step.length > 0) await this.advance(tx, step);
+      if (step.length > 0) await this.advance(db, step);
     }
     return fresh;
   }
 
-  private async advance(
-    tx: EntityManager,
-    step: Array<NewStatus & { errors: unknown; pricing: unknown }>,
-  ): Promise<void> {
-    await tx.query(
+  private async advance(db: Db, step: RecordedStatus[]): Promise<void> {
+    await db.query(
       `INSERT INTO message_statuses AS m (wamid, status, status_at, recipient, callback_data, error_code, errors, pricing, phone_number_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::text[])
        ON CONFLICT (wamid) DO UPDATE

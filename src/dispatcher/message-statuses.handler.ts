@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ConsentService } from '../contacts/consent.service';
+import { ContactsService } from '../contacts/contacts.service';
+import { readWaId } from '../contacts/wa-id';
+import { WebhookField } from '../webhooks/webhook-field.decorator';
+import type { StatusItem } from '../webhooks/webhook-fields';
+import { MessageStatusesRepository, NewStatus } from './message-statuses.repository';
+
+/** How many recent status recipients a worker remembers (then it starts again): about 1 MB. */
+const RECENT_RECIPIENTS = 20_000;
+
+/** `statuses[].errors[].code` 131050: "user stopped marketing messages from this business". */
+const USER_STOPPED_MARKETING = 131050;
+
+/**
+ * The statuses of the messages we send (`statuses[]` of `messages` changes), a dispatch fact: each
+ * distinct (message, status) is recorded once and the message's status moves only forward
+ * (MessageStatusesRepository); campaign recipients (a later part of this module) will follow the
+ * new ones, matched by biz_opaque_callback_data. What a status tells about a person goes to the
+ * contacts module: the wa_id WhatsApp uses for the phone we sent to, and a 131050 failure, which is
+ * a marketing opt-out (../shared/WHATSAPP.md, error table) recorded from `whatsapp_signal`.
+ */
+@Injectable()
+export class MessageStatusesHandler {
+  /** Status recipients whose wa_id this worker handed to contacts lately. */
+  private readonly recentRecipients = new Set<string>();
+
+  constructor(
+    private readonly statuses: MessageStatusesRepository,
+    private readonly contacts: ContactsService,
+    private readonly consent: ConsentService,
+  ) {}
+
+  /** A whole webhook batch's statuses, set-based. Resolves with those that were new. */
+  @WebhookField('messages.statuses')
+  async handleStatuses(tx: EntityManager, items: StatusItem[]): Promise<NewStatus[]> {
+    const fresh = await this.statuses.record(tx, items);
+    await this.learnRecipients(tx, fresh);
+    await this.honourStops(tx, fresh);
+    return fresh;
+  }
+
+  /**
+   * Each recipient once per worker while it is recent: every message has several statuses (sent,
+   * delivered, read), and one look-up of its forms is enough.
+   */
+  private async learnRecipients(tx: EntityManager, fresh: NewStatus[]): Promise<void> {
+    const waIds: string[] = [];
+    for (const status of fresh) {
+      const waId = readWaId(status.recipient);
+      if (waId === undefined || this.recentRecipients.has(waId)) continue;
+      if (this.recentRecipients.size >= RECENT_RECIPIENTS) this.recentRecipients.clear();
+      this.recentRecipients.add(waId);
+      waIds.push(waId);
+    }
+    if (waIds.length > 0) await this.contacts.learnWaIds(tx, waIds);
+  }
+
+  /** A message that failed with 131050: its recipient stopped marketing messages from us. */
+  private async honourStops(tx: EntityManager, fresh: NewStatus[]): Promise<void> {
+    for (const s of fresh) {
+      if (s.status !== 'failed' || s.errorCode !== USER_STOPPED_MARKETING) continue;
+      const waId = readWaId(s.recipient) ?? null;
+      const bsuid = waId ? null : (s.recipient ?? null);
+      await this.consent.recordFromWhatsapp(tx, { waId, bsuid, profileName: null }, {
+        kind: 'opt_out',
+        scope: 'marketing',
+        source: 'whatsapp_signal',
+        wording: 'WhatsApp: the user stopped marketing messages from this business (error 131050)',
+        evidence: { messageId: s.wamid, status: s.status, errorCode: s.errorCode, phoneNumberId: s.phoneNumberId, deliveryId: s.deliveryId },
+        occurredAt: s.occurredAt,
+      });
+    }
+  }
+}
