@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
+import { EligibilityModule } from './eligibility/eligibility.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { TemplatesModule } from './templates/templates.module';
@@ -26,6 +27,7 @@ export class AppModule {
         ImportsModule,
         ContactsModule,
         TemplatesModule,
+        EligibilityModule,
         WebhooksModule,
       ],
     };

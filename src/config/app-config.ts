@@ -66,6 +66,10 @@ export class AppConfig {
     readonly leaseMs: number;
   };
   readonly log: { readonly level: string };
+  readonly campaigns: {
+    /** Marketing messages per person per period; null: no cap (CAMPAIGN_MARKETING_FREQUENCY_CAP). */
+    readonly marketingFrequencyCap: { readonly max: number; readonly periodSeconds: number } | null;
+  };
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT ?? 3000;
@@ -101,9 +105,18 @@ export class AppConfig {
       leaseMs: env.IMPORT_LEASE_MS ?? 30_000,
     };
     this.log = { level: env.LOG_LEVEL ?? 'info' };
+    this.campaigns = { marketingFrequencyCap: frequencyCap(env.CAMPAIGN_MARKETING_FREQUENCY_CAP) };
   }
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): AppConfig {
     return new AppConfig(validateEnvironment(env));
   }
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `2/7d` → { max: 2, periodSeconds: 604800 } (validated by the environment's pattern). */
+function frequencyCap(text: string | undefined): { max: number; periodSeconds: number } | null {
+  const m = text ? /^(\d+)\/(\d+)([smhd])$/.exec(text) : null;
+  return m ? { max: Number(m[1]), periodSeconds: Number(m[2]) * UNIT_SECONDS[m[3]] } : null;
 }

@@ -109,6 +109,15 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
+
+  /**
+   * At most this many marketing messages per person per period (`2/7d`: two per seven days; units
+   * s, m, h, d); more are excluded as frequency_capped. Unset: no cap.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[1-9]\d{0,3}\/[1-9]\d{0,4}[smhd]$/, {
+    message: 'CAMPAIGN_MARKETING_FREQUENCY_CAP is messages/period, such as 2/7d (units s, m, h, d)',
+  })
+  CAMPAIGN_MARKETING_FREQUENCY_CAP?: string;
 }
 
 export class ConfigError extends Error {

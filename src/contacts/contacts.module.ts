@@ -24,6 +24,6 @@ import { InboundMessagesRepository } from './inbound-messages.repository';
     ConsentService,
     InboundMessagesHandler,
   ],
-  exports: [ContactsService, ConsentService, ContactsRepository],
+  exports: [ContactsService, ConsentService],
 })
 export class ContactsModule {}

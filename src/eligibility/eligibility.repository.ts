@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { one, rows } from '../database/sql';
 import type { ConcreteScope } from '../contacts/consent';
 import type { TemplateCategory } from '../whatsapp/cloud-api.types';
 import { Audience, audienceCondition } from './audience';
@@ -69,17 +70,54 @@ export interface DecisionSample {
   phone: string;
 }
 
+/** What eligibility needs of the sending number (phone_numbers, read here in SQL as the rules' one repository). */
+export interface Sender {
+  phoneNumberId: string;
+  businessCountry: string;
+  businessPortfolioId: string | null;
+  throughputMps: number;
+  messagingLimit: string | null;
+}
+
 @Injectable()
 export class EligibilityRepository {
   constructor(private readonly db: DataSource) {}
+
+  async sender(phoneNumberId: string, tx?: EntityManager): Promise<Sender | undefined> {
+    return one<Sender>(
+      tx ?? this.db,
+      `SELECT phone_number_id AS "phoneNumberId", business_country AS "businessCountry", business_portfolio_id AS "businessPortfolioId",
+              throughput_mps AS "throughputMps", messaging_limit AS "messagingLimit"
+         FROM phone_numbers WHERE phone_number_id = $1`,
+      [phoneNumberId],
+    );
+  }
+
+  /**
+   * Unique people the portfolio (or, without one, the number) reached outside an open window in
+   * the last 24 hours: what its messaging limit has already spent.
+   */
+  async reachedLately(phoneNumberId: string, businessPortfolioId: string | null): Promise<number> {
+    const row = await one<{ n: number }>(
+      this.db,
+      `SELECT count(DISTINCT s.contact_id)::int AS n
+         FROM campaign_recipients s
+         JOIN campaigns k ON k.id = s.campaign_id
+         JOIN phone_numbers p ON p.phone_number_id = k.phone_number_id
+        WHERE s.sent_at > now() - interval '24 hours' AND s.outside_window
+          AND ${businessPortfolioId === null ? 'p.phone_number_id = $1' : 'p.business_portfolio_id = $1'}`,
+      [businessPortfolioId ?? phoneNumberId],
+    );
+    return row!.n;
+  }
 
   /** Counts per decision and reason, and up to `samples` contacts per reason; writes nothing. */
   async dryRun(query: EligibilityQuery, samples = 5): Promise<{ counts: DecisionCount[]; samples: DecisionSample[] }> {
     const params: unknown[] = [];
     const decided = decidedQuery(query, params);
     const limit = `$${params.push(samples)}`;
-    const rows: Array<{ kind: 'count' | 'sample'; decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number | null; id: string | null; phone: string | null }> =
-      await this.db.query(
+    const found = await rows<{ kind: 'count' | 'sample'; decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number | null; id: string | null; phone: string | null }>(
+        this.db,
         `WITH decided AS MATERIALIZED (${decided})
          SELECT 'count' AS kind, decision, reason, count(*)::int AS n, NULL::text AS id, NULL::text AS phone FROM decided GROUP BY decision, reason
          UNION ALL
@@ -89,8 +127,8 @@ export class EligibilityRepository {
         params,
       );
     return {
-      counts: rows.filter((r) => r.kind === 'count').map((r) => ({ decision: r.decision, reason: r.reason, count: r.n! })),
-      samples: rows.filter((r) => r.kind === 'sample').map((r) => ({ reason: r.reason!, contactId: r.id!, phone: r.phone! })),
+      counts: found.filter((r) => r.kind === 'count').map((r) => ({ decision: r.decision, reason: r.reason, count: r.n! })),
+      samples: found.filter((r) => r.kind === 'sample').map((r) => ({ reason: r.reason!, contactId: r.id!, phone: r.phone! })),
     };
   }
 
@@ -107,7 +145,8 @@ export class EligibilityRepository {
     // A sort for the running count and the insert's own work: more memory than the default 4 MB
     // keeps a million rows off disk.
     await tx.query(`SET LOCAL work_mem = '64MB'`);
-    const rows: Array<{ decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number }> = await tx.query(
+    const counted = await rows<{ decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number }>(
+      tx,
       `WITH inserted AS (
          INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, consent_event_id)
          SELECT ${campaign}, d.id, d.decision, d.reason, d.sends, d.category, ${version}, NULL
@@ -116,7 +155,7 @@ export class EligibilityRepository {
        SELECT decision, reason, count(*)::int AS n FROM inserted GROUP BY decision, reason`,
       params,
     );
-    return rows.map((r) => ({ decision: r.decision, reason: r.reason, count: r.n }));
+    return counted.map((r) => ({ decision: r.decision, reason: r.reason, count: r.n }));
   }
 }
 

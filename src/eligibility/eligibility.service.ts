@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { compileSessionMessage, compileTemplateBinding, type SessionMessageDefinition, type TemplateBinding } from '../rendering';
+import { templateDefinition } from '../templates/template-definition';
+import type { TemplateRow } from '../templates/templates.repository';
+import { TemplatesService } from '../templates/templates.service';
+import type { TemplateCategory } from '../whatsapp/cloud-api.types';
+import { AppConfig } from '../config/app-config';
+import type { Audience } from './audience';
+import { businessMaySend, MessageCategory, restrictedRecipients } from './country-policy';
+import { EligibilityPolicyService, PolicyInForce } from './eligibility-policy.service';
+import type { CampaignMessage, DeferralReason, ExclusionReason } from './eligibility-rules';
+import { DecisionCount, EligibilityQuery, EligibilityRepository, Sender } from './eligibility.repository';
+
+/** A campaign as eligibility reads it (campaigns own the record; this is what the rules need of it). */
+export interface EligibilityCampaign {
+  id: string;
+  phoneNumberId: string;
+  audience: Audience;
+  /** Which consent a session's content needs; the categories come from the templates' current ones. */
+  kind: 'template' | 'session';
+  templateId: string | null;
+  binding: TemplateBinding | null;
+  session: SessionMessageDefinition | null;
+  sessionScope: 'marketing' | 'utility' | null;
+  fallbackTemplateId: string | null;
+  fallbackBinding: TemplateBinding | null;
+  /** A cap below the number's throughput (messages per second). */
+  maxMps: number | null;
+}
+
+export type BlockerCode = 'TEMPLATE_NOT_APPROVED' | 'MARKETING_NOT_AVAILABLE' | 'BUSINESS_COUNTRY_RESTRICTED' | 'PHONE_NUMBER_NOT_REGISTERED';
+
+/** A reason the whole campaign may not be launched (launch answers 409 with the first one's code). */
+export interface Blocker {
+  code: BlockerCode;
+  message: string;
+}
+
+export interface DecisionCounts {
+  total: number;
+  eligible: number;
+  excluded: Partial<Record<ExclusionReason, number>>;
+  deferred: Partial<Record<DeferralReason, number>>;
+}
+
+export interface DryRun extends DecisionCounts {
+  blockers: Blocker[];
+  /** Up to five contacts per reason. */
+  samples: Partial<Record<ExclusionReason | DeferralReason, Array<{ contactId: string; phone: string }>>>;
+  /** Eligible recipients at the campaign's pace (maxMps, else the number's throughput); null without a registered number. */
+  estimatedSeconds: number | null;
+  policyVersion: string;
+}
+
+export interface Snapshot extends DecisionCounts {
+  policyVersionId: number;
+  policyVersion: string;
+}
+
+/** Messaging limit tiers → unique people per moving 24 hours (WHATSAPP.md, Limits); null: unlimited. */
+const TIER_PEOPLE: Record<string, number | null> = { TIER_250: 250, TIER_2K: 2_000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null };
+
+/**
+ * Who may receive a campaign (issue 11, section 3): the campaign-level blockers, the dry run and
+ * the snapshot frozen at launch. The dry run and the snapshot build the same query
+ * (EligibilityRepository), so they cannot disagree.
+ */
+@Injectable()
+export class EligibilityService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly policies: EligibilityPolicyService,
+    private readonly templates: TemplatesService,
+    private readonly eligibility: EligibilityRepository,
+  ) {}
+
+  /** What refuses the whole campaign now, in a fixed order: the number, the templates, the business country. */
+  async blockers(campaign: EligibilityCampaign, policy?: PolicyInForce): Promise<Blocker[]> {
+    const blockers: Blocker[] = [];
+    const sender = await this.eligibility.sender(campaign.phoneNumberId);
+    if (!sender) blockers.push({ code: 'PHONE_NUMBER_NOT_REGISTERED', message: `The phone number ${campaign.phoneNumberId} is not registered (POST /v1/phone-numbers)` });
+    const { main, fallback } = await this.templatesOf(campaign);
+    for (const t of [main, fallback]) {
+      if (t && t.status !== 'APPROVED') blockers.push({ code: 'TEMPLATE_NOT_APPROVED', message: `Template ${t.name} (${t.language}) is ${t.status}, not APPROVED` });
+    }
+    if (sender) {
+      const inForce = policy ?? (await this.policies.current());
+      const now = new Date();
+      const categories = new Set<MessageCategory>(categoriesOf(campaign, main, fallback));
+      for (const category of categories) {
+        const answer = businessMaySend(inForce.policy, sender.businessCountry, category, now);
+        if (answer.allow) continue;
+        blockers.push(
+          category === 'MARKETING'
+            ? { code: 'MARKETING_NOT_AVAILABLE', message: `Marketing templates are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId ?? 'default'}, policy ${inForce.version})` }
+            : { code: 'BUSINESS_COUNTRY_RESTRICTED', message: `${category} messages are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId}, policy ${inForce.version})` },
+        );
+      }
+    }
+    return blockers;
+  }
+
+  /** The decisions the campaign would get now, grouped, with samples; writes nothing. */
+  async dryRun(campaign: EligibilityCampaign): Promise<DryRun> {
+    const policy = await this.policies.current();
+    const blockers = await this.blockers(campaign, policy);
+    const sender = await this.eligibility.sender(campaign.phoneNumberId);
+    const query = await this.query(campaign, policy, sender);
+    const { counts, samples } = await this.eligibility.dryRun(query);
+    const totals = tally(counts);
+    const grouped: DryRun['samples'] = {};
+    for (const s of samples) (grouped[s.reason] ??= []).push({ contactId: s.contactId, phone: s.phone });
+    const pace = sender ? Math.min(campaign.maxMps ?? sender.throughputMps, sender.throughputMps) : null;
+    return { ...totals, blockers, samples: grouped, estimatedSeconds: pace ? Math.ceil(totals.eligible / pace) : null, policyVersion: policy.version };
+  }
+
+  /**
+   * Freezes the audience into campaign_recipients with each decision, in the caller's transaction
+   * (the launch's, after it won the campaign's status compare-and-set). Throws
+   * PHONE_NUMBER_NOT_REGISTERED when the number is gone: the caller checked blockers() first.
+   */
+  async snapshot(tx: EntityManager, campaign: EligibilityCampaign): Promise<Snapshot> {
+    const policy = await this.policies.current(tx);
+    const sender = await this.eligibility.sender(campaign.phoneNumberId, tx);
+    const query = await this.query(campaign, policy, sender);
+    const counts = await this.eligibility.snapshot(tx, campaign.id, policy.versionId, query);
+    return { ...tally(counts), policyVersionId: policy.versionId, policyVersion: policy.version };
+  }
+
+  private async query(campaign: EligibilityCampaign, policy: PolicyInForce, sender: Sender | undefined): Promise<EligibilityQuery> {
+    const { main, fallback } = await this.templatesOf(campaign);
+    const now = new Date();
+    const mainCategory: MessageCategory = campaign.kind === 'template' ? main!.category : 'SERVICE';
+    const fallbackCategory: TemplateCategory | null = fallback?.category ?? null;
+    const message: CampaignMessage =
+      campaign.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.sessionScope ?? 'marketing', fallbackCategory };
+    const limit = sender?.messagingLimit ? TIER_PEOPLE[sender.messagingLimit] : null;
+    const budget = limit === null || limit === undefined ? null : limit - (await this.eligibility.reachedLately(campaign.phoneNumberId, sender?.businessPortfolioId ?? null));
+    return {
+      phoneNumberId: campaign.phoneNumberId,
+      audience: campaign.audience,
+      message: {
+        kind: message.kind,
+        category: message.kind === 'template' ? message.category : null,
+        sessionScope: message.kind === 'session' ? message.scope : null,
+        fallbackCategory,
+        mainRequiredPaths: campaign.kind === 'template' ? this.templatePaths(main!, campaign.binding) : compileSessionMessage(campaign.session!).requiredPaths,
+        fallbackRequiredPaths: fallback ? this.templatePaths(fallback, campaign.fallbackBinding) : [],
+      },
+      restrictions: {
+        main: restrictedRecipients(policy.policy, mainCategory, now),
+        fallback: restrictedRecipients(policy.policy, fallbackCategory ?? 'UTILITY', now),
+      },
+      marketingCap: this.config.campaigns.marketingFrequencyCap,
+      messagingBudget: budget,
+      businessPortfolioId: sender?.businessPortfolioId ?? null,
+    };
+  }
+
+  private templatePaths(template: TemplateRow, binding: TemplateBinding | null): readonly string[] {
+    return compileTemplateBinding(templateDefinition(template), binding ?? {}).requiredPaths;
+  }
+
+  private async templatesOf(campaign: EligibilityCampaign): Promise<{ main: TemplateRow | null; fallback: TemplateRow | null }> {
+    return {
+      main: campaign.templateId ? await this.templates.get(campaign.templateId) : null,
+      fallback: campaign.fallbackTemplateId ? await this.templates.get(campaign.fallbackTemplateId) : null,
+    };
+  }
+}
+
+function categoriesOf(campaign: EligibilityCampaign, main: TemplateRow | null, fallback: TemplateRow | null): MessageCategory[] {
+  const categories: MessageCategory[] = [campaign.kind === 'template' && main ? main.category : 'SERVICE'];
+  if (fallback) categories.push(fallback.category);
+  return categories;
+}
+
+function tally(counts: DecisionCount[]): DecisionCounts {
+  const totals: DecisionCounts = { total: 0, eligible: 0, excluded: {}, deferred: {} };
+  for (const c of counts) {
+    totals.total += c.count;
+    if (c.decision === 'eligible') totals.eligible += c.count;
+    else if (c.decision === 'excluded') totals.excluded[c.reason as ExclusionReason] = c.count;
+    else totals.deferred[c.reason as DeferralReason] = c.count;
+  }
+  return totals;
+}
