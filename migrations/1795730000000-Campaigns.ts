@@ -109,9 +109,11 @@ export class Campaigns1795730000000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE campaign_recipients (
-        campaign_id        uuid NOT NULL REFERENCES campaigns (id),
-        -- No foreign key: contacts are never deleted (erasure keeps the row), and a key check
-        -- would add a look-up per row to the snapshot of a million recipients.
+        -- No foreign keys on this table: its rows are written by the snapshot alone, which holds the
+        -- campaign and the policy version it names, and contacts are never deleted (erasure keeps
+        -- the row). A key check is a trigger call per row: the snapshot of a million recipients
+        -- would pay three million of them.
+        campaign_id        uuid NOT NULL,
         contact_id         bigint NOT NULL,
         decision           text NOT NULL CHECK (decision IN ('eligible', 'excluded', 'deferred')),
         reason             text CHECK (reason IN ('no_opt_in', 'opted_out', 'recipient_country_restricted', 'window_closed',
@@ -120,7 +122,7 @@ export class Campaigns1795730000000 implements MigrationInterface {
         sends              text CHECK (sends IN ('template', 'session', 'fallback')),
         -- The category of what goes (SERVICE for a session message): frequency caps count MARKETING.
         category           text CHECK (category IN ('MARKETING', 'UTILITY', 'AUTHENTICATION', 'SERVICE')),
-        policy_version_id  integer NOT NULL REFERENCES eligibility_policy_versions (id),
+        policy_version_id  integer NOT NULL,
         -- The opt-in that allowed it (eligible and deferred recipients).
         consent_event_id   bigint,
         decided_at         timestamptz NOT NULL DEFAULT now(),

@@ -7,6 +7,7 @@ import { ConfigModule } from './config/config.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
+import { EligibilityModule } from './eligibility/eligibility.module';
 import { ImportsWorkerModule } from './imports/imports-worker.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
@@ -28,6 +29,7 @@ export class WorkerModule {
         ContactsModule,
         TemplatesModule,
         DispatcherModule,
+        EligibilityModule,
         ImportsWorkerModule,
         WebhooksWorkerModule,
         DiscoveryModule,

@@ -249,7 +249,11 @@ export function decidedQuery(q: EligibilityQuery, params: unknown[]): string {
               ${reachedJoin}
              WHERE ${where}
           ) f
-      ) r`;
+      ) r
+    -- A fence: without it PostgreSQL pulls this subquery up and evaluates the reason's CASE once
+    -- for every place the outer queries name it (the group key, the budget's filter, the decision),
+    -- four to six times a row.
+    OFFSET 0`;
 
   if (budget === null) {
     return `SELECT id, phone, sends, category, reason, CASE WHEN reason IS NULL THEN 'eligible' ELSE 'excluded' END AS decision FROM (${decided}) x`;
@@ -288,20 +292,23 @@ function missingSql(paths: readonly string[], add: (value: unknown) => string): 
   const tests: string[] = [];
   for (const path of paths) {
     const [head, ...rest] = path.split('.');
-    if (head === 'name') tests.push(blank('r.name'));
+    if (head === 'name') tests.push(blank('r.name', add));
     else if (head === 'country' && rest.length === 0) tests.push('r.country IS NULL');
     else if (head === 'attributes' && rest.length > 0) {
       const value = `r.attributes #> ${add(rest)}::text[]`;
-      tests.push(`(${value} IS NULL OR jsonb_typeof(${value}) = 'null' OR (jsonb_typeof(${value}) = 'string' AND ${blank(`(r.attributes #>> ${add(rest)}::text[])`)}))`);
+      tests.push(`(${value} IS NULL OR jsonb_typeof(${value}) = 'null' OR (jsonb_typeof(${value}) = 'string' AND ${blank(`(r.attributes #>> ${add(rest)}::text[])`, add)}))`);
     }
   }
   return tests.length === 0 ? 'false' : `(${tests.join(' OR ')})`;
 }
 
 /**
- * NULL or white space only, as JavaScript's /\S/ judges it: its white space is Unicode's White_Space
- * plus U+FEFF, written out here so that PostgreSQL's locale cannot change the answer.
+ * JavaScript's white space (what /\S/ in rendering/helpers.ts isMissing skips): Unicode's
+ * White_Space plus U+FEFF, written out so that PostgreSQL's locale cannot change the answer.
  */
-function blank(text: string): string {
-  return `(${text} IS NULL OR ${text} ~ '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$')`;
+const JS_WHITE_SPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/** NULL, or white space only. btrim with a character set, not a regular expression: several times cheaper per row. */
+function blank(text: string, add: (value: unknown) => string): string {
+  return `(${text} IS NULL OR btrim(${text}, ${add(JS_WHITE_SPACE)}::text) = '')`;
 }
