@@ -4,7 +4,7 @@ import { one, rows } from '../database/sql';
 import type { ConcreteScope } from '../contacts/consent';
 import type { TemplateCategory } from '../whatsapp/cloud-api.types';
 import { Audience, audienceCondition } from './audience';
-import type { ExclusionReason, DeferralReason } from './eligibility-rules';
+import { DEFERRAL_REASONS, EXCLUSION_REASONS, type DeferralReason, type ExclusionReason } from './eligibility-rules';
 
 /**
  * The eligibility rules (eligibility-rules.ts) over a whole audience, in one statement: the dry
@@ -79,6 +79,12 @@ export interface Sender {
   messagingLimit: string | null;
 }
 
+/**
+ * Memory for one decision query's sorts and materialized rows (a million rows of about 100 bytes):
+ * with PostgreSQL's default 4 MB they go to disk.
+ */
+const WORK_MEM = '128MB';
+
 @Injectable()
 export class EligibilityRepository {
   constructor(private readonly db: DataSource) {}
@@ -115,17 +121,23 @@ export class EligibilityRepository {
   async dryRun(query: EligibilityQuery, samples = 5): Promise<{ counts: DecisionCount[]; samples: DecisionSample[] }> {
     const params: unknown[] = [];
     const decided = decidedQuery(query, params);
-    const limit = `$${params.push(samples)}`;
-    const found = await rows<{ kind: 'count' | 'sample'; decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number | null; id: string | null; phone: string | null }>(
-        this.db,
+    const limit = `$${params.push(samples)}::int`;
+    const reasons = `$${params.push([...EXCLUSION_REASONS, ...DEFERRAL_REASONS])}::text[]`;
+    // Samples: the first rows of each reason as the materialized rows are read, not a sort of
+    // every excluded row by reason (which spilled to disk at a million rows).
+    const found = await this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
+      return rows<{ kind: 'count' | 'sample'; decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number | null; id: string | null; phone: string | null }>(
+        tx,
         `WITH decided AS MATERIALIZED (${decided})
          SELECT 'count' AS kind, decision, reason, count(*)::int AS n, NULL::text AS id, NULL::text AS phone FROM decided GROUP BY decision, reason
          UNION ALL
-         SELECT 'sample', decision, reason, NULL, id::text, phone
-           FROM (SELECT d.*, row_number() OVER (PARTITION BY d.reason ORDER BY d.id) AS rn FROM decided d WHERE d.reason IS NOT NULL) s
-          WHERE rn <= ${limit}`,
+         SELECT 'sample', s.decision, s.reason, NULL, s.id::text, s.phone
+           FROM unnest(${reasons}) AS r(reason),
+                LATERAL (SELECT d.decision, d.reason, d.id, d.phone FROM decided d WHERE d.reason = r.reason LIMIT ${limit}) s`,
         params,
       );
+    });
     return {
       counts: found.filter((r) => r.kind === 'count').map((r) => ({ decision: r.decision, reason: r.reason, count: r.n! })),
       samples: found.filter((r) => r.kind === 'sample').map((r) => ({ reason: r.reason!, contactId: r.id!, phone: r.phone! })),
@@ -144,7 +156,7 @@ export class EligibilityRepository {
     const version = `$${params.push(policyVersionId)}::int`;
     // A sort for the running count and the insert's own work: more memory than the default 4 MB
     // keeps a million rows off disk.
-    await tx.query(`SET LOCAL work_mem = '64MB'`);
+    await tx.query(`SET LOCAL work_mem = '${WORK_MEM}'`);
     const counted = await rows<{ decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number }>(
       tx,
       `WITH inserted AS (
