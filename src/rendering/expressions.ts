@@ -255,9 +255,11 @@ export class ExpressionBatch {
     return false;
   }
 
-  /** The paths expression `index` needs (outside `default` and blocks), as path parts: [['attributes', 'city']]. */
-  requiredPaths(index: number): readonly string[][] {
-    return this.entries[index].analysis.required;
+  /** The paths (`attributes.city`) the given expressions need outside `default` and blocks, sorted, each once. */
+  requiredPaths(indexes: Iterable<number>): string[] {
+    const paths = new Set<string>();
+    for (const index of indexes) for (const parts of this.entries[index].analysis.required) paths.add(parts.join('.'));
+    return [...paths].sort();
   }
 
   /** The needed paths that are missing for this contact ("attributes.city"), for messages. */

@@ -128,9 +128,7 @@ class SessionRenderer implements CompiledSession {
     this.run = { values: new Array<string>(this.batch.size).fill(''), contact: { attributes: {} }, problems: new ProblemCollector() };
     this.checkConstants();
     if (this.problems.length > 0) throw new BindingError(this.problems);
-    const paths = new Set<string>();
-    for (const field of this.fields) for (const expr of field.mustRender ?? []) for (const parts of this.batch.requiredPaths(expr)) paths.add(parts.join('.'));
-    this.requiredPaths = [...paths].sort();
+    this.requiredPaths = this.batch.requiredPaths(this.fields.flatMap((field) => field.mustRender ?? []));
   }
 
   render(contact: RenderContact): SessionRenderResult {

@@ -198,9 +198,7 @@ class TemplateRenderer implements CompiledTemplate {
     this.checkConstants();
     if (this.problems.length > 0) throw new BindingError(this.problems);
     this.view = viewRecipe(def, this.plans.map((plan) => plan.slot.key));
-    const paths = new Set<string>();
-    for (const plan of this.plans) for (const expr of plan.mustRender) for (const parts of this.batch.requiredPaths(expr)) paths.add(parts.join('.'));
-    this.requiredPaths = [...paths].sort();
+    this.requiredPaths = this.batch.requiredPaths(this.plans.flatMap((plan) => plan.mustRender));
   }
 
   render(contact: RenderContact): RenderResult {
