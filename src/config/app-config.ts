@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../webhooks/stop-keywords';
+import { parseDuration } from './duration';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
 /** Payloads of the "stop" quick-reply buttons our marketing templates carry. */
@@ -65,6 +66,10 @@ export class AppConfig {
     /** A worker's claim on an import lasts this long unless renewed (every second while working). */
     readonly leaseMs: number;
   };
+  readonly campaigns: {
+    /** A scheduled campaign found due later than this (ms) after its time is paused (missed_schedule), not started. */
+    readonly maxLatenessMs: number;
+  };
   readonly log: { readonly level: string };
 
   constructor(env: EnvironmentVariables) {
@@ -100,6 +105,7 @@ export class AppConfig {
       uploadConcurrency: env.IMPORT_UPLOAD_CONCURRENCY ?? 4,
       leaseMs: env.IMPORT_LEASE_MS ?? 30_000,
     };
+    this.campaigns = { maxLatenessMs: parseDuration(env.CAMPAIGN_MAX_LATENESS ?? '15m')! };
     this.log = { level: env.LOG_LEVEL ?? 'info' };
   }
 
