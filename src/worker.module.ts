@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CampaignsWorkerModule } from './campaigns/campaigns-worker.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -12,7 +13,7 @@ export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, ImportsWorkerModule, WebhooksWorkerModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule, DatabaseModule, ImportsWorkerModule, WebhooksWorkerModule, CampaignsWorkerModule],
     };
   }
 }
