@@ -14,13 +14,13 @@ import { WorkerModule } from '../../src/worker.module';
 import { createTestDatabase } from './database';
 
 export const TEST_API_KEY = 'test-bootstrap-key-0123456789';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A provider a test file replaces in the API and the workers it starts (`{ provide: CampaignEligibility, useValue: … }`). */
 export interface ProviderOverride {
   provide: abstract new (...args: never[]) => unknown;
   useValue: unknown;
 }
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
  * One test file's world: its own database (cloned from the migrated template) and its own Bull
