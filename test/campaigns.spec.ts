@@ -1,5 +1,5 @@
 import { ApiKeysService } from '../src/auth/api-keys.service';
-import { CampaignEligibility } from '../src/campaigns/eligibility.port';
+import { CampaignEligibility, type Blocker } from '../src/campaigns/eligibility.port';
 import { TestEnv } from './support/app';
 import { client } from './support/http';
 import { TestCampaignEligibility } from './support/test-campaign-eligibility';
@@ -270,7 +270,7 @@ describe('campaigns', () => {
 
     it('refuses to launch (or resume) while blocked: 409 with the blocker code, every blocker in details, nothing written', async () => {
       const campaign = await created(templateCampaign());
-      const blockers = [
+      const blockers: Blocker[] = [
         { code: 'TEMPLATE_NOT_APPROVED', message: 'Template order_ready is PENDING' },
         { code: 'MARKETING_NOT_AVAILABLE', message: 'No marketing from ID' },
       ];
