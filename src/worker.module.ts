@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobProcessorsCheck } from './common/job-processors.check';
+import { CampaignsWorkerModule } from './campaigns/campaigns-worker.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -31,6 +32,7 @@ export class WorkerModule {
         DispatcherModule,
         EligibilityModule,
         ImportsWorkerModule,
+        CampaignsWorkerModule,
         WebhooksWorkerModule,
         DiscoveryModule,
       ],

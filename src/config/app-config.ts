@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../contacts/stop-keywords';
+import { parseDuration } from './duration';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
 /** Payloads of the "stop" quick-reply buttons our marketing templates carry. */
@@ -67,6 +68,8 @@ export class AppConfig {
   };
   readonly log: { readonly level: string };
   readonly campaigns: {
+    /** A scheduled campaign found due later than this (ms) after its time is paused (missed_schedule), not started. */
+    readonly maxLatenessMs: number;
     /** Marketing messages per person per period; null: no cap (CAMPAIGN_MARKETING_FREQUENCY_CAP). */
     readonly marketingFrequencyCap: { readonly max: number; readonly periodSeconds: number } | null;
   };
@@ -105,7 +108,10 @@ export class AppConfig {
       leaseMs: env.IMPORT_LEASE_MS ?? 30_000,
     };
     this.log = { level: env.LOG_LEVEL ?? 'info' };
-    this.campaigns = { marketingFrequencyCap: frequencyCap(env.CAMPAIGN_MARKETING_FREQUENCY_CAP) };
+    this.campaigns = {
+      maxLatenessMs: parseDuration(env.CAMPAIGN_MAX_LATENESS ?? '15m')!,
+      marketingFrequencyCap: frequencyCap(env.CAMPAIGN_MARKETING_FREQUENCY_CAP),
+    };
   }
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -113,10 +119,10 @@ export class AppConfig {
   }
 }
 
-const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
-
-/** `2/7d` → { max: 2, periodSeconds: 604800 } (validated by the environment's pattern). */
+/** `2/7d` → { max: 2, periodSeconds: 604800 } (validated by the environment's pattern; the period is a duration.ts duration). */
 function frequencyCap(text: string | undefined): { max: number; periodSeconds: number } | null {
-  const m = text ? /^(\d+)\/(\d+)([smhd])$/.exec(text) : null;
-  return m ? { max: Number(m[1]), periodSeconds: Number(m[2]) * UNIT_SECONDS[m[3]] } : null;
+  const slash = text ? text.indexOf('/') : -1;
+  if (!text || slash < 0) return null;
+  const periodMs = parseDuration(text.slice(slash + 1));
+  return periodMs === null ? null : { max: Number(text.slice(0, slash)), periodSeconds: periodMs / 1000 };
 }

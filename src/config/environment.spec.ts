@@ -9,6 +9,7 @@ describe('configuration', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.whatsapp.apiUrl).toBe('https://graph.facebook.com');
     expect(config.api.bootstrapKey).toBeUndefined();
+    expect(config.campaigns.maxLatenessMs).toBe(15 * 60_000);
   });
 
   it('reads every variable', () => {
@@ -22,23 +23,35 @@ describe('configuration', () => {
       WHATSAPP_PHONE_NUMBER_ID: '1234',
       IMPORT_MAX_BYTES: '2048',
       IMPORT_THREADS: '0',
+      CAMPAIGN_MAX_LATENESS: '1h',
     });
     expect(config.port).toBe(8080);
     expect(config.whatsapp.apiUrl).toBe('http://127.0.0.1:4010');
     expect(config.whatsapp.apiVersion).toBe('v25.0');
     expect(config.imports).toMatchObject({ maxBytes: 2048, threads: 0 });
+    expect(config.campaigns.maxLatenessMs).toBe(3_600_000);
   });
 
   it('refuses bad values, listing every one of them at once', () => {
     let error: unknown;
     try {
-      AppConfig.fromEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', WHATSAPP_API_VERSION: '24', IMPORT_THREADS: '-1' });
+      AppConfig.fromEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', WHATSAPP_API_VERSION: '24', IMPORT_THREADS: '-1', CAMPAIGN_MAX_LATENESS: '15' });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const name of ['PORT', 'DATABASE_URL', 'WHATSAPP_API_VERSION', 'IMPORT_THREADS']) expect(problems).toContain(name);
+    for (const name of ['PORT', 'DATABASE_URL', 'WHATSAPP_API_VERSION', 'IMPORT_THREADS', 'CAMPAIGN_MAX_LATENESS']) expect(problems).toContain(name);
     expect((error as ConfigError).message).toMatch(/^Invalid configuration:/);
+  });
+});
+
+describe('CAMPAIGN_MAX_LATENESS', () => {
+  it.each(['10s', '15m', '7d'])('takes %s', (value) => {
+    expect(() => AppConfig.fromEnvironment({ CAMPAIGN_MAX_LATENESS: value })).not.toThrow();
+  });
+
+  it.each(['9s', '8d', '15', 'soon', '-1m'])('refuses %s, by name and rule', (value) => {
+    expect(() => AppConfig.fromEnvironment({ CAMPAIGN_MAX_LATENESS: value })).toThrow(/CAMPAIGN_MAX_LATENESS must be a duration from 10s to 7d/);
   });
 });

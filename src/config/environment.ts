@@ -8,12 +8,31 @@ import {
   Matches,
   Max,
   Min,
+  registerDecorator,
   validateSync,
 } from 'class-validator';
+import { parseDuration } from './duration';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** A duration (`15m`, `90s`, `1h`: see duration.ts) from `min` to `max` milliseconds, both named in the message as written. */
+function IsDuration(min: { ms: number; text: string }, max: { ms: number; text: string }): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isDuration',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a duration from ${min.text} to ${max.text}, such as 15m, 90s or 1h` },
+      validator: {
+        validate: (value: unknown) => {
+          const ms = typeof value === 'string' ? parseDuration(value) : null;
+          return ms !== null && ms >= min.ms && ms <= max.ms;
+        },
+      },
+    });
+}
 
 /**
  * The process environment as we accept it. Every variable is listed in
@@ -106,6 +125,14 @@ export class EnvironmentVariables {
   /** How long a worker's claim on an import lasts without renewal (renewed every second while it works). */
   @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(3_600_000)
   IMPORT_LEASE_MS?: number;
+
+  /**
+   * A scheduled campaign found due later than this after its time (the worker was down) is paused
+   * with missed_schedule instead of started. At least 10 s: the scheduler starts a due campaign
+   * within 5 s.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsDuration({ ms: 10_000, text: '10s' }, { ms: 7 * 86_400_000, text: '7d' })
+  CAMPAIGN_MAX_LATENESS?: string;
 
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;

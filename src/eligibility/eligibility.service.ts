@@ -17,16 +17,15 @@ export interface EligibilityCampaign {
   id: string;
   phoneNumberId: string;
   audience: Audience;
-  /** Which consent a session's content needs; the categories come from the templates' current ones. */
-  kind: 'template' | 'session';
+  /** What it sends. The categories used are the templates' current ones, read again here. */
+  message: CampaignMessage;
   templateId: string | null;
+  fallbackTemplateId: string | null;
   binding: TemplateBinding | null;
   session: SessionMessageDefinition | null;
-  sessionScope: 'marketing' | 'utility' | null;
-  fallbackTemplateId: string | null;
   fallbackBinding: TemplateBinding | null;
-  /** A cap below the number's throughput (messages per second). */
-  maxMps: number | null;
+  /** A cap below the number's throughput (messages per second), for the dry run's estimate. */
+  maxMps?: number | null;
 }
 
 export type BlockerCode = 'TEMPLATE_NOT_APPROVED' | 'MARKETING_NOT_AVAILABLE' | 'BUSINESS_COUNTRY_RESTRICTED' | 'PHONE_NUMBER_NOT_REGISTERED';
@@ -131,10 +130,10 @@ export class EligibilityService {
   private async query(campaign: EligibilityCampaign, policy: PolicyInForce, sender: Sender | undefined): Promise<EligibilityQuery> {
     const { main, fallback } = await this.templatesOf(campaign);
     const now = new Date();
-    const mainCategory: MessageCategory = campaign.kind === 'template' ? main!.category : 'SERVICE';
+    const mainCategory: MessageCategory = campaign.message.kind === 'template' ? main!.category : 'SERVICE';
     const fallbackCategory: TemplateCategory | null = fallback?.category ?? null;
     const message: CampaignMessage =
-      campaign.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.sessionScope ?? 'marketing', fallbackCategory };
+      campaign.message.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.message.kind === 'session' ? campaign.message.scope : 'marketing', fallbackCategory };
     const limit = sender?.messagingLimit ? TIER_PEOPLE[sender.messagingLimit] : null;
     const budget = limit === null || limit === undefined ? null : limit - (await this.eligibility.reachedLately(campaign.phoneNumberId, sender?.businessPortfolioId ?? null));
     return {
@@ -145,7 +144,7 @@ export class EligibilityService {
         category: message.kind === 'template' ? message.category : null,
         sessionScope: message.kind === 'session' ? message.scope : null,
         fallbackCategory,
-        mainRequiredPaths: campaign.kind === 'template' ? this.templatePaths(main!, campaign.binding) : compileSessionMessage(campaign.session!).requiredPaths,
+        mainRequiredPaths: campaign.message.kind === 'template' ? this.templatePaths(main!, campaign.binding) : compileSessionMessage(campaign.session!).requiredPaths,
         fallbackRequiredPaths: fallback ? this.templatePaths(fallback, campaign.fallbackBinding) : [],
       },
       restrictions: {
@@ -171,7 +170,7 @@ export class EligibilityService {
 }
 
 function categoriesOf(campaign: EligibilityCampaign, main: TemplateRow | null, fallback: TemplateRow | null): MessageCategory[] {
-  const categories: MessageCategory[] = [campaign.kind === 'template' && main ? main.category : 'SERVICE'];
+  const categories: MessageCategory[] = [campaign.message.kind === 'template' && main ? main.category : 'SERVICE'];
   if (fallback) categories.push(fallback.category);
   return categories;
 }

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { EligibilityModule } from '../eligibility/eligibility.module';
+import { EligibilityService } from '../eligibility/eligibility.service';
+import { TemplatesModule } from '../templates/templates.module';
+import { CampaignsController } from './campaigns.controller';
+import { CampaignsRepository } from './campaigns.repository';
+import { CampaignsService } from './campaigns.service';
+import { CampaignEligibility } from './eligibility.port';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+
+/** Campaigns: the API's routes, and CampaignsService for the worker's scheduler (CampaignsWorkerModule). */
+@Module({
+  imports: [TemplatesModule, EligibilityModule],
+  controllers: [CampaignsController],
+  providers: [CampaignsRepository, IdempotencyKeysRepository, CampaignsService, { provide: CampaignEligibility, useExisting: EligibilityService }],
+  exports: [CampaignsService],
+})
+export class CampaignsModule {}
