@@ -64,7 +64,7 @@ export class CampaignPageView {
 }
 
 export class BlockerView {
-  @ApiProperty({ enum: ['TEMPLATE_NOT_APPROVED', 'MARKETING_NOT_AVAILABLE', 'PHONE_NUMBER_NOT_REGISTERED'] }) code: string;
+  @ApiProperty({ enum: ['PHONE_NUMBER_NOT_REGISTERED', 'TEMPLATE_NOT_APPROVED', 'MARKETING_NOT_AVAILABLE', 'BUSINESS_COUNTRY_RESTRICTED'] }) code: string;
   @ApiProperty() message: string;
 }
 

@@ -1,0 +1,149 @@
+import { TestEnv } from './support/app';
+import { client } from './support/http';
+
+const WABA = '2000000001';
+const SENDER = '1000000001';
+
+/**
+ * A campaign decided by the real eligibility service, through the API: the dry run and the launch
+ * agree, every recipient is frozen with its decision, reason and policy version, and the
+ * campaign-level blockers (an unapproved template, marketing refused to the business's country by
+ * an operator's override) refuse the launch with 409.
+ */
+describe('campaign eligibility, end to end', () => {
+  let env: TestEnv;
+  let api: ReturnType<typeof client>;
+  let templateId: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    env = await TestEnv.create({ WHATSAPP_WABA_ID: WABA });
+    await env.startApi();
+    api = client(env.url);
+    await env.db.query(`INSERT INTO phone_numbers (phone_number_id, waba_id, business_country, throughput_mps, messaging_limit) VALUES ($1, $2, 'ID', 80, 'TIER_2K')`, [
+      SENDER,
+      WABA,
+    ]);
+    const template = await api.post('/v1/templates', {
+      name: 'promo_city',
+      language: 'id',
+      category: 'MARKETING',
+      components: [
+        { type: 'BODY', text: 'Halo {{1}}, promo di {{2}} minggu ini!', example: { body_text: [['Ana', 'Bandung']] } },
+        { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Stop promosi' }] },
+      ],
+    });
+    expect(template.status).toBe(201);
+    templateId = template.body.id;
+
+    const people: Array<[string, string, 'in' | 'out' | 'none', Record<string, string>]> = [
+      ['eligible', '+6281300000001', 'in', { city: 'Bandung' }],
+      ['optedOut', '+6281300000002', 'out', { city: 'Bandung' }],
+      ['noOptIn', '+6281300000003', 'none', { city: 'Bandung' }],
+      ['us', '+12025550143', 'in', { city: 'Boston' }],
+      ['noCity', '+6281300000005', 'in', {}],
+      ['blankCity', '+6281300000006', 'in', { city: '   ' }],
+    ];
+    for (const [key, phone, consent, attributes] of people) {
+      const contact = await api.post('/v1/contacts', { phone, name: 'ana wijaya', attributes });
+      expect(contact.status).toBe(201);
+      ids[key] = contact.body.id;
+      if (consent === 'in') expect((await api.post(`/v1/contacts/${contact.body.id}/opt-in`, { scope: 'marketing', wording: 'Ya, kirimi saya promo' })).status).toBe(201);
+      if (consent === 'out') expect((await api.post(`/v1/contacts/${contact.body.id}/opt-out`, { scope: 'marketing' })).status).toBe(201);
+    }
+    // Erased: never in an audience.
+    const erased = await api.post('/v1/contacts', { phone: '+6281300000009', name: 'gone' });
+    await api.post(`/v1/contacts/${erased.body.id}/opt-in`, { scope: 'marketing', wording: 'Ya' });
+    expect((await api.delete(`/v1/contacts/${erased.body.id}`)).status).toBeLessThan(300);
+  });
+  afterAll(() => env.close());
+
+  const campaign = async () => {
+    const res = await api.post('/v1/campaigns', {
+      name: 'Promo kota',
+      phoneNumberId: SENDER,
+      templateId,
+      binding: { 'body.1': '{{title name}}', 'body.2': '{{attributes.city}}' },
+      audience: {},
+    });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+
+  it('dry run, blockers and launch: each recipient frozen with its reason, the same as the dry run', async () => {
+    const id = await campaign();
+
+    // Not approved yet: the dry run says so, the launch refuses.
+    const early = await api.get(`/v1/campaigns/${id}/eligibility`);
+    expect(early.status).toBe(200);
+    expect(early.body.blockers.map((b: { code: string }) => b.code)).toEqual(['TEMPLATE_NOT_APPROVED']);
+    const refused = await api.post(`/v1/campaigns/${id}/launch`, {});
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'TEMPLATE_NOT_APPROVED' });
+    expect(Number((await env.db.query(`SELECT count(*) FROM campaign_recipients WHERE campaign_id = $1`, [id]))[0].count)).toBe(0);
+
+    await env.db.query(`UPDATE templates SET status = 'APPROVED' WHERE id = $1`, [templateId]);
+    const dry = await api.get(`/v1/campaigns/${id}/eligibility`);
+    expect(dry.body).toMatchObject({
+      total: 6,
+      eligible: 1,
+      excluded: { opted_out: 1, no_opt_in: 1, recipient_country_restricted: 1, render_problem: 2 },
+      deferred: {},
+      blockers: [],
+      estimatedSeconds: 1,
+      policyVersion: expect.stringMatching(/^\d{4}-\d{2}-\d{2}\.\d+\+\d+$/),
+    });
+    expect(dry.body.samples.recipient_country_restricted).toEqual([{ contactId: ids.us, phone: '+12025550143' }]);
+    expect(Number((await env.db.query(`SELECT count(*) FROM campaign_recipients WHERE campaign_id = $1`, [id]))[0].count)).toBe(0);
+
+    const launched = await api.post(`/v1/campaigns/${id}/launch`, {});
+    expect(launched.status).toBe(200);
+    expect(launched.body.status).toBe('running');
+    const rows: Array<{ contact_id: string; decision: string; reason: string | null; policy_version_id: number }> = await env.db.query(
+      `SELECT contact_id::text, decision, reason, policy_version_id FROM campaign_recipients WHERE campaign_id = $1 ORDER BY contact_id`,
+      [id],
+    );
+    const byContact = Object.fromEntries(rows.map((r) => [r.contact_id, [r.decision, r.reason]]));
+    expect(byContact).toEqual({
+      [ids.eligible]: ['eligible', null],
+      [ids.optedOut]: ['excluded', 'opted_out'],
+      [ids.noOptIn]: ['excluded', 'no_opt_in'],
+      [ids.us]: ['excluded', 'recipient_country_restricted'],
+      [ids.noCity]: ['excluded', 'render_problem'],
+      [ids.blankCity]: ['excluded', 'render_problem'],
+    });
+    const policy = await api.get('/v1/eligibility/policy');
+    expect(new Set(rows.map((r) => r.policy_version_id))).toEqual(new Set([policy.body.versionId]));
+
+    const shown = await api.get(`/v1/campaigns/${id}`);
+    expect(shown.body.recipients).toMatchObject({ total: 6, eligible: 1, excluded: dry.body.excluded });
+    // A dry run once started is refused.
+    expect((await api.get(`/v1/campaigns/${id}/eligibility`)).status).toBe(409);
+  });
+
+  it("an operator's override refusing marketing to the business's country blocks the launch", async () => {
+    const id = await campaign();
+    const override = await api.post('/v1/eligibility/policy/overrides', { scope: 'business_country', country: 'ID', category: 'MARKETING', allow: false, reason: 'paused by legal' });
+    expect(override.status).toBe(201);
+    try {
+      const refused = await api.post(`/v1/campaigns/${id}/launch`, {});
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'MARKETING_NOT_AVAILABLE' });
+    } finally {
+      await api.delete(`/v1/eligibility/policy/overrides/${override.body.override.id}`);
+    }
+    expect((await api.post(`/v1/campaigns/${id}/launch`, {})).status).toBe(200);
+  });
+
+  it('a recipient-country override excludes those recipients, under the new version', async () => {
+    const id = await campaign();
+    const override = await api.post('/v1/eligibility/policy/overrides', { scope: 'recipient_country', country: 'ID', category: 'ALL', allow: false, reason: 'test' });
+    try {
+      const dry = await api.get(`/v1/campaigns/${id}/eligibility`);
+      expect(dry.body.eligible).toBe(0);
+      // The five Indonesian numbers, and the US one as before.
+      expect(dry.body.excluded.recipient_country_restricted).toBe(6);
+      expect(dry.body.policyVersion).toBe(override.body.policy.version);
+    } finally {
+      await api.delete(`/v1/eligibility/policy/overrides/${override.body.override.id}`);
+    }
+  });
+});
