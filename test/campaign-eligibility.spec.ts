@@ -1,5 +1,6 @@
 import { TestEnv } from './support/app';
 import { client } from './support/http';
+import { importFinished, queueImport } from './support/imports';
 
 const WABA = '2000000001';
 const SENDER = '1000000001';
@@ -19,6 +20,7 @@ describe('campaign eligibility, end to end', () => {
   beforeAll(async () => {
     env = await TestEnv.create({ WHATSAPP_WABA_ID: WABA });
     await env.startApi();
+    await env.startWorker();
     api = client(env.url);
     await env.db.query(`INSERT INTO phone_numbers (phone_number_id, waba_id, business_country, throughput_mps, messaging_limit) VALUES ($1, $2, 'ID', 80, 'TIER_2K')`, [
       SENDER,
@@ -145,5 +147,19 @@ describe('campaign eligibility, end to end', () => {
     } finally {
       await api.delete(`/v1/eligibility/policy/overrides/${override.body.override.id}`);
     }
+  });
+
+  it('an audience by import is the contacts that import merged; an unknown import is refused', async () => {
+    const importId = await queueImport(api, 'phone,name,city,opt_in,opt_in_at\n081300000001,Ana,Bandung,yes,2026-01-01T00:00:00Z\n081300000077,Budi,Medan,yes,2026-01-01T00:00:00Z\n');
+    expect((await importFinished(api, importId)).status).toBe('completed');
+    const body = { name: 'Dari file', phoneNumberId: SENDER, templateId, binding: { 'body.1': '{{title name}}', 'body.2': '{{attributes.city}}' } };
+    const byImport = await api.post('/v1/campaigns', { ...body, audience: { importId } });
+    expect(byImport.status).toBe(201);
+    const dry = await api.get(`/v1/campaigns/${byImport.body.id}/eligibility`);
+    // The file's two people: one already known (now opted in with a city), one new.
+    expect({ total: dry.body.total, eligible: dry.body.eligible }).toEqual({ total: 2, eligible: 2 });
+
+    const unknown = await api.post('/v1/campaigns', { ...body, audience: { importId: '00000000-0000-4000-8000-000000000000' } });
+    expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 422, code: 'CAMPAIGN_AUDIENCE_IMPORT_UNKNOWN' });
   });
 });

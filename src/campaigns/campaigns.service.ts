@@ -8,6 +8,7 @@ import type { TemplateCategory } from '../whatsapp/cloud-api.types';
 import type { CampaignMessage } from '../eligibility/eligibility-rules';
 import { BindingError, compileSessionMessage, compileTemplateBinding, type BindingProblem, type SessionMessageDefinition, type TemplateBinding } from '../rendering';
 import { templateDefinition } from '../templates/template-definition';
+import { ImportsService } from '../imports/imports.service';
 import { TemplatesService } from '../templates/templates.service';
 import type { TemplateRow } from '../templates/templates.repository';
 import { canTransition, statusesLeadingTo, type CampaignStatus } from './campaign-status';
@@ -61,6 +62,7 @@ export class CampaignsService {
     private readonly keys: IdempotencyKeysRepository,
     private readonly templates: TemplatesService,
     private readonly eligibility: CampaignEligibility,
+    private readonly imports: ImportsService,
   ) {}
 
   /**
@@ -104,7 +106,7 @@ export class CampaignsService {
    *
    * Errors: 404 CAMPAIGN_NOT_FOUND; 409 CAMPAIGN_INVALID_TRANSITION (not a draft, or launched by
    * another request meanwhile: details.status); 409 TEMPLATE_NOT_APPROVED, MARKETING_NOT_AVAILABLE,
-   * 404 PHONE_NUMBER_NOT_REGISTERED (blockers); 422 IDEMPOTENCY_KEY_REUSED.
+   * PHONE_NUMBER_NOT_REGISTERED, BUSINESS_COUNTRY_RESTRICTED (blockers); 422 IDEMPOTENCY_KEY_REUSED.
    */
   async launch(id: string, caller: Caller): Promise<Answer> {
     return this.once(this.idempotent(caller, `POST /v1/campaigns/${id}/launch`, {}), 200, async (transaction) =>
@@ -283,6 +285,12 @@ export class CampaignsService {
 
   private async checked(dto: CreateCampaignDto, apiKeyId: string): Promise<NewCampaign> {
     assertCoherent(dto);
+    const importId = dto.audience.importId;
+    if (importId !== undefined && !(await this.imports.membersKnown(importId))) {
+      throw new DomainError('CAMPAIGN_AUDIENCE_IMPORT_UNKNOWN', `Import ${importId} is not a completed import whose contacts were recorded (imports made before campaigns existed were not)`, {
+        field: 'audience.importId',
+      });
+    }
     const number = await this.phoneNumber(dto.phoneNumberId);
     if (dto.maxMps !== undefined && dto.maxMps > number.throughputMps) {
       throw validationFailed([{ field: 'maxMps', problems: [`maxMps must not exceed the number's throughput (${number.throughputMps} messages per second)`] }]);

@@ -336,4 +336,10 @@ export class ImportsRepository {
       [importId, maxRows, maxBytes, ...of(after)],
     );
   }
+
+  async membersKnown(importId: string): Promise<boolean> {
+    const found = await this.db.query(`SELECT 1 FROM contact_import_members WHERE import_id = $1::uuid`, [importId]);
+    return found.length > 0;
+  }
+
 }

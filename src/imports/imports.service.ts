@@ -138,6 +138,12 @@ export class ImportsService {
     }
     out.end();
   }
+
+  /** Whether the import completed and recorded the contacts it merged (contact_import_members): an audience by import needs them. */
+  async membersKnown(importId: string): Promise<boolean> {
+    return this.imports.membersKnown(importId);
+  }
+
 }
 
 /** Writes with back-pressure. Returns false when the reader went away (nothing more to write). */
