@@ -113,6 +113,13 @@ describe('campaign eligibility, end to end', () => {
       [ids.noCity]: ['excluded', 'render_problem'],
       [ids.blankCity]: ['excluded', 'render_problem'],
     });
+    // The opt-in that allowed the eligible one is recorded; excluded ones have none.
+    const consent = await env.db.query(
+      `SELECT r.consent_event_id::text AS id, e.contact_id::text AS contact, e.kind, e.wording FROM campaign_recipients r LEFT JOIN consent_events e ON e.id = r.consent_event_id
+        WHERE r.campaign_id = $1 AND r.consent_event_id IS NOT NULL`,
+      [id],
+    );
+    expect(consent).toEqual([{ id: expect.any(String), contact: ids.eligible, kind: 'opt_in', wording: 'Ya, kirimi saya promo' }]);
     const policy = await api.get('/v1/eligibility/policy');
     expect(new Set(rows.map((r) => r.policy_version_id))).toEqual(new Set([policy.body.versionId]));
 

@@ -161,8 +161,21 @@ export class EligibilityRepository {
       tx,
       `WITH inserted AS (
          INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, consent_event_id)
-         SELECT ${campaign}, d.id, d.decision, d.reason, d.sends, d.category, ${version}, NULL
+         SELECT ${campaign}, d.id, d.decision, d.reason, d.sends, d.category, ${version},
+                CASE WHEN d.decision <> 'excluded' THEN CASE WHEN d.consent_scope = 'marketing' THEN o.marketing ELSE o.utility END END
            FROM (${decided}) d
+           -- The opt-in that allowed each recipient: per contact and scope, the one that decides
+           -- the state (consent.ts: the newest by occurrence, an undated one last; then the latest
+           -- recorded), found in one pass over the ledger's opt-ins and a hash join, not a look-up
+           -- per recipient (which doubled the snapshot's time).
+           LEFT JOIN (
+             SELECT e.contact_id,
+                    (max(ARRAY[extract(epoch FROM coalesce(e.occurred_at, '-infinity'::timestamptz)), e.id]) FILTER (WHERE e.scope IN ('marketing', 'all')))[2]::bigint AS marketing,
+                    (max(ARRAY[extract(epoch FROM coalesce(e.occurred_at, '-infinity'::timestamptz)), e.id]) FILTER (WHERE e.scope IN ('utility', 'all')))[2]::bigint AS utility
+               FROM consent_events e
+              WHERE e.kind = 'opt_in'
+              GROUP BY e.contact_id
+           ) o ON o.contact_id = d.id
          RETURNING decision, reason)
        SELECT decision, reason, count(*)::int AS n FROM inserted GROUP BY decision, reason`,
       params,
@@ -201,6 +214,10 @@ export function decidedQuery(q: EligibilityQuery, params: unknown[]): string {
     () => consentColumn(mainScope),
     (c) => consentColumn(scopeOf(c)),
   );
+  const consentScope = byRoute(
+    () => `${add(mainScope)}::text`,
+    (c) => `${add(scopeOf(c))}::text`,
+  );
   const category = byRoute(
     () => `${add(mainCategory)}::text`,
     (c) => `${add(c)}::text`,
@@ -236,7 +253,7 @@ export function decidedQuery(q: EligibilityQuery, params: unknown[]): string {
                    ON rc.contact_id = a.id`;
 
   const decided = `
-    SELECT r.id, r.phone, r.sends, ${category} AS category,
+    SELECT r.id, r.phone, r.sends, ${category} AS category, ${consentScope} AS consent_scope,
            CASE
              WHEN ${restricted} THEN 'recipient_country_restricted'
              WHEN ${consent} = 'opted_out' THEN 'opted_out'
@@ -268,12 +285,12 @@ export function decidedQuery(q: EligibilityQuery, params: unknown[]): string {
     OFFSET 0`;
 
   if (budget === null) {
-    return `SELECT id, phone, sends, category, reason, CASE WHEN reason IS NULL THEN 'eligible' ELSE 'excluded' END AS decision FROM (${decided}) x`;
+    return `SELECT id, phone, sends, category, consent_scope, reason, CASE WHEN reason IS NULL THEN 'eligible' ELSE 'excluded' END AS decision FROM (${decided}) x`;
   }
   // The messaging limit: eligible people reached outside a window and not counted yet use the budget in id order.
   const left = `${add(Math.max(0, budget))}::bigint`;
   return `
-    SELECT id, phone, sends, category,
+    SELECT id, phone, sends, category, consent_scope,
            CASE WHEN reason IS NULL AND spends AND spent > ${left} THEN 'messaging_limit' ELSE reason END AS reason,
            CASE WHEN reason IS NOT NULL THEN 'excluded' WHEN spends AND spent > ${left} THEN 'deferred' ELSE 'eligible' END AS decision
       FROM (SELECT x.*, count(*) FILTER (WHERE spends) OVER (ORDER BY x.id ROWS UNBOUNDED PRECEDING) AS spent

@@ -7,7 +7,7 @@
  * statement; utility consent likewise shuffled; 1% US numbers, 0.1% Iranian, 0.1% Crimean; 20%
  * with an open window with the sender; a tag on half of them; a city on 95% (the binding needs it:
  * the others are render_problem). The campaign: a MARKETING template, a TIER_100K number, a cap of
- * 2 per 7 days.
+ * 2 per 7 days. Each stated consent has its event in the ledger.
  *
  * Environment: BENCH_CONTACTS (default 1000000), BENCH_ROUNDS (default 3), DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/siaran_bench_eligibility; dropped and created again).
@@ -60,6 +60,15 @@ async function seed(db: DataSource): Promise<{ templateId: string }> {
        FROM generate_series(1, $1::int) i`,
     [CONTACTS],
   );
+  // The ledger behind the consent columns: one event per stated scope (the snapshot records the opt-in that allowed each recipient).
+  await db.query(
+    `INSERT INTO consent_events (contact_id, kind, scope, source, wording, occurred_at)
+     SELECT id, CASE marketing_consent WHEN 'opted_in' THEN 'opt_in' ELSE 'opt_out' END, 'marketing', 'api', 'Ya, kirimi saya promo', marketing_consent_at
+       FROM contacts WHERE marketing_consent IS NOT NULL
+     UNION ALL
+     SELECT id, CASE utility_consent WHEN 'opted_in' THEN 'opt_in' ELSE 'opt_out' END, 'utility', 'api', 'Ya, kirimi saya info pesanan', utility_consent_at
+       FROM contacts WHERE utility_consent IS NOT NULL`,
+  );
   await db.query(
     `INSERT INTO contact_windows (contact_id, phone_number_id, last_inbound_at)
      SELECT id, $1, now() - interval '2 hours' FROM contacts WHERE id % 5 = 0`,
@@ -73,6 +82,7 @@ async function seed(db: DataSource): Promise<{ templateId: string }> {
   );
   await db.query('VACUUM ANALYZE contacts');
   await db.query('VACUUM ANALYZE contact_windows');
+  await db.query('VACUUM ANALYZE consent_events');
   console.log(`Seeded ${CONTACTS.toLocaleString('en')} contacts in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { templateId: template.id };
 }
