@@ -7,6 +7,8 @@ import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
+import { ConfiguredPhoneNumberRegistration } from './phone-numbers/configured-phone-number.registration';
+import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -26,8 +28,11 @@ export class AppModule {
         ImportsModule,
         ContactsModule,
         TemplatesModule,
+        PhoneNumbersModule,
         WebhooksModule,
       ],
+      // The configured sender is registered by the API at start-up (the worker registers nothing).
+      providers: [ConfiguredPhoneNumberRegistration],
     };
   }
 }

@@ -8,13 +8,15 @@ import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { ImportsWorkerModule } from './imports/imports-worker.module';
+import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /**
  * The worker process: queue consumers only, no HTTP server. The modules that own webhook fields
- * (contacts, templates, dispatcher) are here so that the webhook registry finds their handlers;
- * JobProcessorsCheck refuses to start when a job of src/common/queues.ts has no processor.
+ * (contacts, templates, dispatcher, phone numbers) are here so that the webhook registry finds
+ * their handlers; JobProcessorsCheck refuses to start when a job of src/common/queues.ts has no
+ * processor.
  */
 @Module({})
 export class WorkerModule {
@@ -28,6 +30,7 @@ export class WorkerModule {
         ContactsModule,
         TemplatesModule,
         DispatcherModule,
+        PhoneNumbersModule,
         ImportsWorkerModule,
         WebhooksWorkerModule,
         DiscoveryModule,
