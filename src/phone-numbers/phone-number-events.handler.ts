@@ -46,7 +46,7 @@ export class PhoneNumberEventsHandler {
       const row = await this.numbers.applyWhatsappView(
         number.phoneNumberId,
         { throughputMps: update.throughputMps, messagingLimit: update.messagingLimit, qualityRating: qualityAfter(number.qualityRating, update), at },
-        { unlessNewerKnown: true, db: tx },
+        { event: true, db: tx },
       );
       if (row) applied = true;
       else this.logger.log({ phoneNumberId: number.phoneNumberId, event: update.event, eventId: change.eventId }, 'phone_number_quality_update older than what is known of the number: not applied');

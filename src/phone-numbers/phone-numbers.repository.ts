@@ -106,20 +106,23 @@ export class PhoneNumbersRepository {
   }
 
   /**
-   * Records what WhatsApp said of a number at `view.at` (refreshed_at). With `unlessNewerKnown`
-   * (webhooks, which Meta retries for days) nothing changes when the row already holds something
-   * WhatsApp said later, such as a refresh made after the event. Resolves with the row, or
-   * undefined when the number is not registered or the view was older.
+   * Records what WhatsApp said of a number at `view.at`. A refresh (`event: false`) is what
+   * WhatsApp says now: it always applies, and refreshed_at becomes its time. An event (a webhook,
+   * which Meta retries for days; its time in whole seconds) changes nothing when the row holds
+   * something WhatsApp said in a later second, such as a refresh made after it; events of the same
+   * second apply in arrival order, and refreshed_at never goes back. Resolves with the row, or
+   * undefined when the number is not registered or the event was older.
    */
-  applyWhatsappView(phoneNumberId: string, view: WhatsappView, options: { unlessNewerKnown: boolean; db?: Db }): Promise<PhoneNumber | undefined> {
+  applyWhatsappView(phoneNumberId: string, view: WhatsappView, options: { event: boolean; db?: Db }): Promise<PhoneNumber | undefined> {
     const { values, bind } = parameters([phoneNumberId, view.at]);
     const sets = Object.entries(VIEW_COLUMNS)
       .filter(([key]) => view[key as keyof typeof VIEW_COLUMNS] !== undefined)
       .map(([key, column]) => `${column} = ${bind(view[key as keyof typeof VIEW_COLUMNS])}`);
-    const newer = options.unlessNewerKnown ? 'AND (refreshed_at IS NULL OR refreshed_at <= $2)' : '';
+    const refreshed = options.event ? 'refreshed_at = greatest(refreshed_at, $2)' : 'refreshed_at = $2';
+    const newer = options.event ? `AND (refreshed_at IS NULL OR date_trunc('second', refreshed_at) <= $2)` : '';
     return one<PhoneNumber>(
       options.db ?? this.db,
-      `UPDATE phone_numbers SET ${[...sets, 'refreshed_at = $2', 'updated_at = now()'].join(', ')}
+      `UPDATE phone_numbers SET ${[...sets, refreshed, 'updated_at = now()'].join(', ')}
         WHERE phone_number_id = $1 ${newer}
         RETURNING ${COLUMNS}`,
       values,

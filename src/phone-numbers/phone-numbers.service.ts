@@ -97,7 +97,7 @@ export class PhoneNumbersService {
     } catch (error) {
       throw graphFailure(error, 'read the phone number', 'PHONE_NUMBER_REFUSED_BY_WHATSAPP');
     }
-    const row = await this.numbers.applyWhatsappView(phoneNumberId, this.viewOf(phoneNumberId, info), { unlessNewerKnown: false });
+    const row = await this.numbers.applyWhatsappView(phoneNumberId, this.viewOf(phoneNumberId, info), { event: false });
     if (!row) throw notRegistered(phoneNumberId);
     return row;
   }
