@@ -20,6 +20,9 @@ const PEOPLE: Record<MessagingLimit, number | null> = {
   TIER_UNLIMITED: null,
 };
 
+/** Meta's ids (phone number, WABA, business portfolio): digits, as the phone_numbers table holds them. */
+export const META_ID = /^\d{1,32}$/;
+
 /** Messages per second of a number that Meta has not upgraded (inbound and outbound together). */
 export const DEFAULT_THROUGHPUT_MPS = 80;
 

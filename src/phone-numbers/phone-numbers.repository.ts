@@ -15,8 +15,9 @@ export interface PhoneNumberSettings {
 
 /** What WhatsApp says of a number (a Graph read or a webhook); undefined leaves a field as it is. */
 export interface WhatsappView {
-  displayPhoneNumber?: string | null;
-  verifiedName?: string | null;
+  displayPhoneNumber?: string;
+  verifiedName?: string;
+  /** null: unknown (a webhook said it is no longer RED, not what it is). */
   qualityRating?: string | null;
   throughputMps?: number;
   messagingLimit?: MessagingLimit;
@@ -57,9 +58,9 @@ export class PhoneNumbersRepository {
    * when the number was there (ON CONFLICT DO NOTHING: several API processes starting at once
    * register it once, and none fails).
    */
-  insert(number: Required<PhoneNumberSettings> & { phoneNumberId: string }, db: Db = this.db): Promise<PhoneNumber | undefined> {
+  insert(number: Required<PhoneNumberSettings> & { phoneNumberId: string }): Promise<PhoneNumber | undefined> {
     return one<PhoneNumber>(
-      db,
+      this.db,
       `INSERT INTO phone_numbers (phone_number_id, waba_id, business_country, business_portfolio_id, throughput_mps, messaging_limit, marketing_messages_api)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (phone_number_id) DO NOTHING
@@ -76,8 +77,8 @@ export class PhoneNumbersRepository {
     );
   }
 
-  find(phoneNumberId: string, db: Db = this.db): Promise<PhoneNumber | undefined> {
-    return one<PhoneNumber>(db, `SELECT ${COLUMNS} FROM phone_numbers WHERE phone_number_id = $1`, [phoneNumberId]);
+  find(phoneNumberId: string): Promise<PhoneNumber | undefined> {
+    return one<PhoneNumber>(this.db, `SELECT ${COLUMNS} FROM phone_numbers WHERE phone_number_id = $1`, [phoneNumberId]);
   }
 
   /**

@@ -6,15 +6,11 @@ import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import type { PhoneNumberInfo } from '../whatsapp/cloud-api.types';
 import { graphFailure } from '../whatsapp/graph-failure';
 import { requireWhatsappSettings } from '../whatsapp/whatsapp-settings';
-import { META_ID } from './dto/create-phone-number.dto';
 import type { CreatePhoneNumberDto } from './dto/create-phone-number.dto';
 import type { ListPhoneNumbersQuery } from './dto/list-phone-numbers.query';
 import type { UpdatePhoneNumberDto } from './dto/update-phone-number.dto';
-import { DEFAULT_THROUGHPUT_MPS, messagingLimitOf, type PhoneNumber, throughputMpsOf } from './phone-number';
+import { DEFAULT_THROUGHPUT_MPS, META_ID, messagingLimitOf, type PhoneNumber, throughputMpsOf } from './phone-number';
 import { PhoneNumbersRepository, type WhatsappView } from './phone-numbers.repository';
-
-/** What the start-up registration of the configured number did. */
-export type ConfiguredRegistration = 'not_configured' | 'skipped' | 'registered' | 'present';
 
 /**
  * The business phone numbers campaigns are sent from: registered by a client or, for the configured
@@ -108,15 +104,15 @@ export class PhoneNumbersService {
    * Without the country (or the WABA) it logs a warning and registers nothing: a business country
    * is never guessed. Safe when several API processes start at once (INSERT … ON CONFLICT DO NOTHING).
    */
-  async registerConfigured(): Promise<ConfiguredRegistration> {
+  async registerConfigured(): Promise<void> {
     const { phoneNumberId, wabaId, businessCountry } = this.config.whatsapp;
-    if (!phoneNumberId) return 'not_configured';
+    if (!phoneNumberId) return;
     if (!wabaId || !businessCountry) {
       const missing = [...(wabaId ? [] : ['WHATSAPP_WABA_ID']), ...(businessCountry ? [] : ['WHATSAPP_BUSINESS_COUNTRY'])];
       this.logger.warn(
         `WHATSAPP_PHONE_NUMBER_ID is set without ${missing.join(' and ')}: the number is not registered as a sender (its business country is never guessed); set ${missing.join(' and ')}, or register it with POST /v1/phone-numbers`,
       );
-      return 'skipped';
+      return;
     }
     const row = await this.numbers.insert({
       phoneNumberId,
@@ -127,9 +123,7 @@ export class PhoneNumbersService {
       messagingLimit: null,
       marketingMessagesApi: this.config.whatsapp.marketingMessagesApi,
     });
-    if (!row) return 'present';
-    this.logger.log({ phoneNumberId, wabaId, businessCountry }, 'Registered the configured phone number (WHATSAPP_PHONE_NUMBER_ID)');
-    return 'registered';
+    if (row) this.logger.log({ phoneNumberId, wabaId, businessCountry }, 'Registered the configured phone number (WHATSAPP_PHONE_NUMBER_ID)');
   }
 
   /** What a Graph read says, as the columns it sets; what cannot be held is left out and logged. */

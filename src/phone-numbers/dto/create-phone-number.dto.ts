@@ -3,10 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/validation';
 import { upperCountry } from '../../contacts/dto/contact-fields';
-import { MESSAGING_LIMITS, type MessagingLimit } from '../phone-number';
-
-/** Meta's ids (phone number, WABA, business portfolio): digits, as the phone_numbers table holds them. */
-export const META_ID = /^\d{1,32}$/;
+import { MESSAGING_LIMITS, META_ID, type MessagingLimit } from '../phone-number';
 
 export const COUNTRY_MESSAGE = 'businessCountry must be an ISO 3166-1 alpha-2 country code such as ID';
 

@@ -3,8 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/validation';
 import { upperCountry } from '../../contacts/dto/contact-fields';
-import { MESSAGING_LIMITS, type MessagingLimit } from '../phone-number';
-import { COUNTRY_MESSAGE, META_ID } from './create-phone-number.dto';
+import { MESSAGING_LIMITS, META_ID, type MessagingLimit } from '../phone-number';
+import { COUNTRY_MESSAGE } from './create-phone-number.dto';
 
 /**
  * Changes a registered number: the fields of a registration but its id, validated the same way. A
