@@ -9,6 +9,8 @@ import { DatabaseModule } from './database/database.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
+import { ConfiguredPhoneNumberRegistration } from './phone-numbers/configured-phone-number.registration';
+import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -30,8 +32,11 @@ export class AppModule {
         TemplatesModule,
         EligibilityModule,
         CampaignsModule,
+        PhoneNumbersModule,
         WebhooksModule,
       ],
+      // The configured sender is registered by the API at start-up (the worker registers nothing).
+      providers: [ConfiguredPhoneNumberRegistration],
     };
   }
 }

@@ -10,13 +10,15 @@ import { DatabaseModule } from './database/database.module';
 import { DispatcherModule } from './dispatcher/dispatcher.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
 import { ImportsWorkerModule } from './imports/imports-worker.module';
+import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
 import { TemplatesModule } from './templates/templates.module';
 import { WebhooksWorkerModule } from './webhooks/webhooks-worker.module';
 
 /**
  * The worker process: queue consumers only, no HTTP server. The modules that own webhook fields
- * (contacts, templates, dispatcher) are here so that the webhook registry finds their handlers;
- * JobProcessorsCheck refuses to start when a job of src/common/queues.ts has no processor.
+ * (contacts, templates, dispatcher, phone numbers) are here so that the webhook registry finds
+ * their handlers; JobProcessorsCheck refuses to start when a job of src/common/queues.ts has no
+ * processor.
  */
 @Module({})
 export class WorkerModule {
@@ -31,6 +33,7 @@ export class WorkerModule {
         TemplatesModule,
         DispatcherModule,
         EligibilityModule,
+        PhoneNumbersModule,
         ImportsWorkerModule,
         CampaignsWorkerModule,
         WebhooksWorkerModule,

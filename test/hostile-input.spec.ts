@@ -234,8 +234,9 @@ describe('hostile input on every route and string field: never a 5xx, always the
     const form = new FormData();
     form.append('file', new Blob(['phone,name\n+6281900000002,Eko\n'], { type: 'text/csv' }), 'fixture.csv');
     const upload = await api.post('/v1/contacts/imports', form);
-    expect([contact.status, template.status, upload.status]).toEqual([201, 201, 202]);
-    ids = { contacts: contact.body.id, templates: template.body.id, imports: upload.body.id };
+    const number = await api.post('/v1/phone-numbers', { phoneNumberId: '1000000001', wabaId: '2000000001', businessCountry: 'ID' });
+    expect([contact.status, template.status, upload.status, number.status]).toEqual([201, 201, 202, 201]);
+    ids = { contacts: contact.body.id, templates: template.body.id, imports: upload.body.id, phoneNumbers: number.body.phoneNumberId };
   });
   afterAll(async () => {
     await sim.stop();
@@ -278,7 +279,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
     return body;
   }
 
-  const pathOf = (o: Operation) => fillPath(o.path, { id: idFor(o.path) });
+  const pathOf = (o: Operation) => fillPath(o.path, { id: idFor(o.path), phoneNumberId: ids.phoneNumbers });
 
   it('path parameters', async () => {
     for (const o of operations(doc)) {
@@ -317,7 +318,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
     // every cursor a listing takes was among them, and each one was INVALID_CURSOR
     const cursors = seen.filter((c) => c.field === 'cursor' && HOSTILE_CURSORS.includes(c.value));
     expect(new Set(cursors.map((c) => c.route))).toEqual(
-      new Set(['GET /v1/contacts', 'GET /v1/contacts/imports', 'GET /v1/contacts/{id}/consents', 'GET /v1/templates', 'GET /v1/campaigns']),
+      new Set(['GET /v1/contacts', 'GET /v1/contacts/imports', 'GET /v1/contacts/{id}/consents', 'GET /v1/templates', 'GET /v1/campaigns', 'GET /v1/phone-numbers']),
     );
     expect(cursors.every((c) => c.status === 400)).toBe(true);
   });
@@ -414,6 +415,8 @@ describe('hostile input on every route and string field: never a 5xx, always the
       'POST /v1/templates/{id}/preview contact.attributes',
       'POST /v1/templates/{id}/preview contact.attributes.extra',
       'POST /v1/templates/{id}/preview locale',
+      'PATCH /v1/phone-numbers/{phoneNumberId} businessPortfolioId',
+      'POST /v1/phone-numbers messagingLimit',
     ]) {
       expect(fields).toContain(field);
     }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EligibilityModule } from '../eligibility/eligibility.module';
 import { ImportsModule } from '../imports/imports.module';
+import { PhoneNumbersModule } from '../phone-numbers/phone-numbers.module';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { TemplatesModule } from '../templates/templates.module';
 import { CampaignsController } from './campaigns.controller';
@@ -11,7 +12,7 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 
 /** Campaigns: the API's routes, and CampaignsService for the worker's scheduler (CampaignsWorkerModule). */
 @Module({
-  imports: [TemplatesModule, EligibilityModule, ImportsModule],
+  imports: [TemplatesModule, EligibilityModule, ImportsModule, PhoneNumbersModule],
   controllers: [CampaignsController],
   providers: [CampaignsRepository, IdempotencyKeysRepository, CampaignsService, { provide: CampaignEligibility, useExisting: EligibilityService }],
   exports: [CampaignsService],

@@ -64,17 +64,6 @@ export interface DecisionCount {
   count: number;
 }
 
-// TODO(lead): PhoneNumbersService.get after merge (helper C's PhoneNumber type and module).
-export interface PhoneNumber {
-  phoneNumberId: string;
-  wabaId: string;
-  businessCountry: string;
-  businessPortfolioId: string | null;
-  throughputMps: number;
-  messagingLimit: string | null;
-  marketingMessagesApi: boolean;
-}
-
 export interface CampaignFilter {
   status?: CampaignStatus;
   afterKey?: { createdAt: string; id: string };
@@ -188,18 +177,6 @@ export class CampaignsRepository {
         ORDER BY c.scheduled_at
         LIMIT $1`,
       [limit, maxLatenessMs],
-    );
-  }
-
-  // TODO(lead): PhoneNumbersService.get after merge; this query and PhoneNumber above go then.
-  phoneNumber(id: string): Promise<PhoneNumber | undefined> {
-    return one<PhoneNumber>(
-      this.db,
-      `SELECT phone_number_id AS "phoneNumberId", waba_id AS "wabaId", business_country AS "businessCountry",
-              business_portfolio_id AS "businessPortfolioId", throughput_mps AS "throughputMps",
-              messaging_limit AS "messagingLimit", marketing_messages_api AS "marketingMessagesApi"
-         FROM phone_numbers WHERE phone_number_id = $1`,
-      [id],
     );
   }
 }

@@ -9,10 +9,12 @@ import type { CampaignMessage } from '../eligibility/eligibility-rules';
 import { BindingError, compileSessionMessage, compileTemplateBinding, type BindingProblem, type SessionMessageDefinition, type TemplateBinding } from '../rendering';
 import { templateDefinition } from '../templates/template-definition';
 import { ImportsService } from '../imports/imports.service';
+import { PhoneNumbersService } from '../phone-numbers/phone-numbers.service';
+import type { PhoneNumber } from '../phone-numbers/phone-number';
 import { TemplatesService } from '../templates/templates.service';
 import type { TemplateRow } from '../templates/templates.repository';
 import { canTransition, statusesLeadingTo, type CampaignStatus } from './campaign-status';
-import { CampaignRow, CampaignsRepository, NewCampaign, PhoneNumber, StatusFields } from './campaigns.repository';
+import { CampaignRow, CampaignsRepository, NewCampaign, StatusFields } from './campaigns.repository';
 import { CampaignView, campaignView, dryRunView, DryRunView, recipientCounts, snapshotCounts } from './dto/campaign.view';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
 import type { ListCampaignsQuery } from './dto/list-campaigns.query';
@@ -63,6 +65,7 @@ export class CampaignsService {
     private readonly templates: TemplatesService,
     private readonly eligibility: CampaignEligibility,
     private readonly imports: ImportsService,
+    private readonly phoneNumbers: PhoneNumbersService,
   ) {}
 
   /**
@@ -355,9 +358,9 @@ export class CampaignsService {
     return template;
   }
 
-  // TODO(lead): PhoneNumbersService.get after merge (it throws PHONE_NUMBER_NOT_REGISTERED itself).
+  /** The campaign's sender; 409 PHONE_NUMBER_NOT_REGISTERED (details.field) when it is not registered. */
   private async phoneNumber(id: string): Promise<PhoneNumber> {
-    const number = await this.campaigns.phoneNumber(id);
+    const number = await this.phoneNumbers.find(id);
     if (!number) throw new DomainError('PHONE_NUMBER_NOT_REGISTERED', `Phone number ${id} is not registered (POST /v1/phone-numbers)`, { field: 'phoneNumberId' });
     return number;
   }

@@ -42,12 +42,15 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return after;
 }
 
-/** A `<timestamp>|<uuid>` cursor (newest-first listings) as its parts; throws INVALID_CURSOR. */
-export function decodeTimeCursor(cursor: string | undefined): { createdAt: string; id: string } | undefined {
+/**
+ * A `<timestamp>|<id>` cursor (newest-first listings) as its parts; the id must match `idPattern`
+ * (a uuid unless told: phone numbers are keyed by Meta's digits). Throws INVALID_CURSOR.
+ */
+export function decodeTimeCursor(cursor: string | undefined, idPattern: RegExp = UUID): { createdAt: string; id: string } | undefined {
   const after = decodeCursor(cursor);
   if (after === undefined) return undefined;
   const key = TIME_KEY.exec(after);
-  if (!key || !UUID.test(key[2])) throw invalidCursor();
+  if (!key || !idPattern.test(key[2])) throw invalidCursor();
   return { createdAt: key[1], id: key[2] };
 }
 

@@ -38,6 +38,8 @@ export class AppConfig {
     readonly verifyToken?: string;
     readonly wabaId?: string;
     readonly phoneNumberId?: string;
+    /** ISO 3166-1 alpha-2 (upper case) of the Business Manager address of phoneNumberId's business. */
+    readonly businessCountry?: string;
     /**
      * Per phase of a request, as undici applies it: connecting, waiting for the answer's headers,
      * and each pause in the answer's body (not the request as a whole).
@@ -93,6 +95,7 @@ export class AppConfig {
       verifyToken: env.WHATSAPP_VERIFY_TOKEN,
       wabaId: env.WHATSAPP_WABA_ID,
       phoneNumberId: env.WHATSAPP_PHONE_NUMBER_ID,
+      businessCountry: env.WHATSAPP_BUSINESS_COUNTRY,
       timeoutMs: env.WHATSAPP_TIMEOUT_MS ?? 15_000,
       maxConnections: env.WHATSAPP_MAX_CONNECTIONS ?? 256,
       marketingMessagesApi: env.WHATSAPP_MARKETING_MESSAGES_API === 'true',

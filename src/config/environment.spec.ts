@@ -32,6 +32,14 @@ describe('configuration', () => {
     expect(config.campaigns.maxLatenessMs).toBe(3_600_000);
   });
 
+  it('reads WHATSAPP_BUSINESS_COUNTRY in any case, as upper case; empty is unset; a code ISO 3166-1 does not list is refused', () => {
+    expect(AppConfig.fromEnvironment({ WHATSAPP_BUSINESS_COUNTRY: ' id ' }).whatsapp.businessCountry).toBe('ID');
+    expect(AppConfig.fromEnvironment({ WHATSAPP_BUSINESS_COUNTRY: '' }).whatsapp.businessCountry).toBeUndefined();
+    for (const bad of ['XX', 'IDN', 'Indonesia', '62']) {
+      expect(() => AppConfig.fromEnvironment({ WHATSAPP_BUSINESS_COUNTRY: bad })).toThrow(/WHATSAPP_BUSINESS_COUNTRY must be an ISO 3166-1 alpha-2 country code/);
+    }
+  });
+
   it('refuses bad values, listing every one of them at once', () => {
     let error: unknown;
     try {

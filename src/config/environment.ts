@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsISO31661Alpha2,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -16,6 +17,7 @@ import { parseDuration } from './duration';
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const upperCase = ({ value }: { value: unknown }) => (value === '' ? undefined : typeof value === 'string' ? value.trim().toUpperCase() : value);
 
 /** A duration (`15m`, `90s`, `1h`: see duration.ts) from `min` to `max` milliseconds, both named in the message as written. */
 function IsDuration(min: { ms: number; text: string }, max: { ms: number; text: string }): PropertyDecorator {
@@ -89,6 +91,13 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^\d+$/, { message: 'WHATSAPP_PHONE_NUMBER_ID must be digits' })
   WHATSAPP_PHONE_NUMBER_ID?: string;
+
+  /**
+   * ISO 3166-1 alpha-2 (any case) of the Business Manager address of WHATSAPP_PHONE_NUMBER_ID's
+   * business: the country its registration at start-up gets (marketing availability depends on it).
+   */
+  @IsOptional() @Transform(upperCase) @IsISO31661Alpha2({ message: 'WHATSAPP_BUSINESS_COUNTRY must be an ISO 3166-1 alpha-2 country code such as ID' })
+  WHATSAPP_BUSINESS_COUNTRY?: string;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(300_000)
   WHATSAPP_TIMEOUT_MS?: number;

@@ -6,7 +6,8 @@ import { decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
 import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CloudApiError } from '../whatsapp/cloud-api.error';
 import { buildSendRequest, type SendEndpoint, type SendRequestBody } from '../whatsapp/send-request';
-import { requireWhatsappSettings, whatsappNotConfigured, WhatsappNotConfiguredError } from '../whatsapp/whatsapp-settings';
+import { graphFailure } from '../whatsapp/graph-failure';
+import { requireWhatsappSettings, whatsappNotConfigured } from '../whatsapp/whatsapp-settings';
 import type { TemplateDefinition, TemplateRecord } from '../whatsapp/cloud-api.types';
 import type { CreateTemplateDto, EditTemplateDto, ListTemplatesQuery, UpdateTemplateDto } from './dto/create-template.dto';
 import { approvedEditAllowance, diffState, EDITABLE_STATUSES, isQuality, sameJson, statusOfEvent } from './template-lifecycle';
@@ -364,18 +365,7 @@ function assertValid(def: TemplateDefinition): void {
   }
 }
 
-/** WhatsApp refused (4xx with its code), could not be reached, or is not configured. */
+/** WhatsApp refused (4xx with its code), could not be reached, or is not configured (graph-failure.ts). */
 function whatsappError(error: unknown, what: string): unknown {
-  if (error instanceof WhatsappNotConfiguredError) return whatsappNotConfigured(error.missing, what);
-  if (!(error instanceof CloudApiError)) return error;
-  if (error.code !== undefined && error.errorClass !== 'transient') {
-    return new DomainError('TEMPLATE_REFUSED_BY_WHATSAPP', `WhatsApp refused to ${what}: ${error.details ?? error.message}`, {
-      whatsappCode: error.code,
-      whatsappSubcode: error.subcode ?? null,
-      fbtraceId: error.fbtraceId ?? null,
-    });
-  }
-  return new DomainError('WHATSAPP_UNAVAILABLE', `Could not ${what}: WhatsApp did not answer usefully (${error.message}); try again`, {
-    whatsappCode: error.code ?? null,
-  });
+  return graphFailure(error, what, 'TEMPLATE_REFUSED_BY_WHATSAPP');
 }

@@ -37,6 +37,14 @@ class Templates {
 }
 
 @Injectable()
+class Numbers {
+  @WebhookField('phone_number_quality_update')
+  async quality(): Promise<number> {
+    return 1;
+  }
+}
+
+@Injectable()
 class Statuses {
   @WebhookField('messages.statuses')
   async statuses(_tx: EntityManager, items: StatusItem[]): Promise<Array<{ deliveryId: string }>> {
@@ -53,10 +61,10 @@ class MoreStatuses {
 }
 
 @Injectable()
-class QualityWatcher {
+class AccountWatcher {
   // A field declared recorded only (webhook-fields.ts): nobody may apply it without changing the list.
-  @WebhookField('phone_number_quality_update' as never)
-  async quality(): Promise<number> {
+  @WebhookField('account_update' as never)
+  async account(): Promise<number> {
     return 1;
   }
 }
@@ -69,13 +77,14 @@ async function boot(...providers: Provider[]): Promise<TestingModule> {
 
 describe('WebhookFieldRegistry', () => {
   it('finds every route’s handler and calls it on its own instance', async () => {
-    const module = await boot(People, Templates, Statuses);
+    const module = await boot(People, Templates, Numbers, Statuses);
     const registry = module.get(WebhookFieldRegistry);
     const ctx = { deliveryId: '7', wabaId: 'waba' };
     expect(await registry.handlerOf('messages.messages')(tx, { field: 'messages', value: {} as never, ctx }, guard)).toBe(2);
     expect(await registry.handlerOf('calls')(tx, { field: 'calls', value: {}, ctx, eventId: '41' }, guard)).toBe(1);
     expect(await registry.handlerOf('messages.statuses')(tx, [{ status: { id: 'wamid.1', status: 'sent', timestamp: '1' }, phoneNumberId: '1', deliveryId: '7' }])).toEqual([{ deliveryId: '7' }]);
     expect(await registry.handlerOf('template_category_update')(tx, { field: 'template_category_update', value: {}, ctx, eventId: '42' }, guard)).toBe(1);
+    expect(await registry.handlerOf('phone_number_quality_update')(tx, { field: 'phone_number_quality_update', value: {}, ctx, eventId: '43' }, guard)).toBe(1);
     expect(module.get(People).seen).toEqual(['messages', 'calls#41']);
   });
 
@@ -87,6 +96,7 @@ describe('WebhookFieldRegistry', () => {
         'message_template_status_update',
         'messages.messages',
         'messages.statuses',
+        'phone_number_quality_update',
         'template_category_update',
         'user_id_update',
         'user_preferences',
@@ -95,20 +105,20 @@ describe('WebhookFieldRegistry', () => {
   });
 
   it('refuses to start when a subscribed route has no handler, naming it', async () => {
-    await expect(boot(People, Templates)).rejects.toThrow(
+    await expect(boot(People, Templates, Numbers)).rejects.toThrow(
       /Webhook fields: the webhook route "messages\.statuses" has no handler: its owning module must be part of the worker and mark one method @WebhookField\('messages\.statuses'\)/,
     );
   });
 
   it('refuses to start when two modules claim one route, naming both', async () => {
-    await expect(boot(People, Templates, Statuses, MoreStatuses)).rejects.toThrow(
+    await expect(boot(People, Templates, Numbers, Statuses, MoreStatuses)).rejects.toThrow(
       'Webhook fields: the webhook route "messages.statuses" is claimed twice: by Statuses.statuses and by MoreStatuses.again',
     );
   });
 
   it('refuses to start when a handler claims a field declared recorded only', async () => {
-    await expect(boot(People, Templates, Statuses, QualityWatcher)).rejects.toThrow(
-      'QualityWatcher.quality handles the webhook route "phone_number_quality_update", which is declared recorded-only (src/webhooks/webhook-fields.ts)',
+    await expect(boot(People, Templates, Numbers, Statuses, AccountWatcher)).rejects.toThrow(
+      'AccountWatcher.account handles the webhook route "account_update", which is declared recorded-only (src/webhooks/webhook-fields.ts)',
     );
   });
 });

@@ -28,8 +28,8 @@ export const SUBSCRIBED_FIELDS = {
   message_template_status_update: 'recorded-then-applied',
   message_template_quality_update: 'recorded-then-applied',
   template_category_update: 'recorded-then-applied',
-  /** Messaging limit and quality of a business phone number: for the phone numbers module to come. */
-  phone_number_quality_update: 'recorded-only',
+  /** Throughput, messaging limit and quality of a business phone number: applied by phone-numbers. */
+  phone_number_quality_update: 'recorded-then-applied',
   /** Notices about the WhatsApp Business Account itself: kept; nothing acts on them yet. */
   account_update: 'recorded-only',
 } as const satisfies Record<string, FieldHandling>;

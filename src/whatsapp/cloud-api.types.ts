@@ -368,12 +368,23 @@ export interface TemplateCategoryUpdate {
   correct_category?: TemplateCategory | string;
 }
 
+/**
+ * `phone_number_quality_update`: a number's throughput, its (portfolio's) messaging limit or its
+ * quality changed. The number is named by its display number's digits only; the entry's id is the
+ * WABA. Meta's shape has moved: `current_limit` and `old_limit` (the number's own tier before
+ * October 2025) are deprecated for `max_daily_conversations_per_business` (the portfolio's tier);
+ * older deliveries carry `max_daily_conversation_per_phone` (250, 2000, …, -1 for unlimited).
+ * Events: ONBOARDING, UPGRADE, DOWNGRADE, FLAGGED (quality fell to low), UNFLAGGED,
+ * THROUGHPUT_UPGRADE (to 1,000 mps).
+ */
 export interface PhoneNumberQualityUpdate {
   display_phone_number: string;
   event: string;
   current_limit?: string;
   old_limit?: string;
+  max_daily_conversations_per_business?: string | number;
   max_daily_conversation_per_phone?: number;
+  messaging_limit_tier?: string;
 }
 
 export interface UserPreferencesValue {

@@ -157,7 +157,7 @@ export interface PhoneNumberUpdate {
   messagingLimitTier?: MessagingLimitTier;
   mps?: number;
   throughputLevel?: string;
-  /** The webhook's event; derived from the change when omitted (UPGRADE, DOWNGRADE, FLAGGED, UNFLAGGED). */
+  /** The webhook's event; derived from the change when omitted (THROUGHPUT_UPGRADE, UPGRADE, DOWNGRADE, FLAGGED, UNFLAGGED). */
   event?: string;
 }
 
@@ -189,6 +189,8 @@ export function updatePhoneNumber(ctx: SimulatorContext, input: PhoneNumberUpdat
 }
 
 function qualityEvent(old: PhoneNumberOptions, now: PhoneNumberOptions): string {
+  // Meta's only throughput event: the upgrade to higher throughput (1,000 mps).
+  if (now.throughputLevel === 'HIGH' && old.throughputLevel !== 'HIGH') return 'THROUGHPUT_UPGRADE';
   const tierRank = (t: MessagingLimitTier) => MESSAGING_LIMIT_TIERS.indexOf(t);
   if (tierRank(now.messagingLimitTier) > tierRank(old.messagingLimitTier)) return 'UPGRADE';
   if (tierRank(now.messagingLimitTier) < tierRank(old.messagingLimitTier)) return 'DOWNGRADE';

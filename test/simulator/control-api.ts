@@ -34,7 +34,7 @@ import { json, type Reply } from './reply';
  *   POST   /_sim/templates/status         {name, language, status, reason?}
  *   POST   /_sim/templates/category       {name, language, newCategory}
  *   POST   /_sim/templates/quality        {name, language, score}
- *   POST   /_sim/phone-numbers/quality    {phoneNumberId?, qualityRating?, messagingLimitTier?, mps?, event?}
+ *   POST   /_sim/phone-numbers/quality    {phoneNumberId?, qualityRating?, messagingLimitTier?, mps?, throughputLevel?, event?}
  *   GET    /_sim/config                   current options (token and secret left out)
  *   POST   /_sim/config                   partial options
  *   POST   /_sim/reset                    back to the start options, all history and timers dropped

@@ -21,7 +21,7 @@
  *   SIMULATOR_SERVER_ERROR_RATE, SIMULATOR_TIMEOUT_RATE, SIMULATOR_NOT_ON_WHATSAPP_RATE,
  *   SIMULATOR_PER_USER_CAP_RATE     probabilities 0..1, default 0
  *   SIMULATOR_NOT_ON_WHATSAPP   comma-separated numbers (digits) that are never on WhatsApp
- *   SIMULATOR_US_MARKETING_BLOCKED  true: MARKETING templates to +1 fail with 131049
+ *   SIMULATOR_US_MARKETING_BLOCKED  true: MARKETING templates to US numbers (by region, from 2025-04-01) fail with 131049
  *   SIMULATOR_READ_RATE         1
  *   SIMULATOR_DUPLICATE_RATE    0
  *   SIMULATOR_REORDER           false

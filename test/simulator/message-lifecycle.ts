@@ -1,3 +1,6 @@
+import { normalisePhone } from '../../src/contacts/phone';
+import { type CountryPolicy, recipientMayReceive } from '../../src/eligibility/country-policy';
+import { BASE_POLICY_RULES } from '../../src/eligibility/country-policy.data';
 import type { DeliveryStatus, MessageStatus, TemplateCategory } from '../../src/whatsapp/cloud-api.types';
 import type { SimulatorContext } from './context';
 import type { PhoneNumberOptions } from './options';
@@ -24,15 +27,29 @@ export function planDelivery(ctx: SimulatorContext, phone: PhoneNumberOptions, w
   let failure: FailureKind | undefined;
   if (ctx.isNotOnWhatsApp(waId) || random.chance(options.rates.notOnWhatsApp)) failure = 'notOnWhatsApp';
   else if (category === undefined && !windowOpen) failure = 'windowClosed';
-  else if (category === 'MARKETING') failure = marketingFailure(ctx, phone, waId);
+  else if (category === 'MARKETING') failure = marketingFailure(ctx, phone, waId, now);
   return { failure, read: failure === undefined && random.chance(options.readRate), pricing };
 }
 
-function marketingFailure(ctx: SimulatorContext, phone: PhoneNumberOptions, waId: string): FailureKind | undefined {
+function marketingFailure(ctx: SimulatorContext, phone: PhoneNumberOptions, waId: string, now: number): FailureKind | undefined {
   if (ctx.conversations.hasStoppedMarketing(phone.id, waId)) return 'marketingStopped';
-  if (ctx.options.usMarketingBlocked && waId.startsWith('1')) return 'usMarketing';
+  if (ctx.options.usMarketingBlocked && usMarketingPaused(waId, now)) return 'usMarketing';
   if (ctx.random.chance(ctx.options.rates.perUserCap)) return 'perUserCap';
   return undefined;
+}
+
+/**
+ * Meta's US marketing pause, by the rule Siaran's eligibility applies (the country policy's
+ * `us-marketing-pause-2025-04-01`, src/eligibility/country-policy.data.ts): no MARKETING template
+ * to a number whose region is the US, read by libphonenumber as a contact's country is (US area
+ * codes: not Canada or the Caribbean, which share +1), from 1 April 2025 on the simulator's clock.
+ */
+const US_MARKETING_PAUSE: CountryPolicy = { version: 'simulator', rules: BASE_POLICY_RULES.filter((rule) => rule.id === 'us-marketing-pause-2025-04-01') };
+if (US_MARKETING_PAUSE.rules.length !== 1) throw new Error('The country policy has no rule us-marketing-pause-2025-04-01: the simulator cannot follow the US marketing pause');
+
+function usMarketingPaused(waId: string, now: number): boolean {
+  const phone = normalisePhone(`+${waId}`);
+  return phone.ok && !recipientMayReceive(US_MARKETING_PAUSE, phone.e164, phone.country, 'MARKETING', new Date(now)).allow;
 }
 
 /** Schedules the message's status webhooks (in a shuffled order when `reorder` is on). */

@@ -62,7 +62,11 @@ export interface SimulatorOptions {
   };
   /** Recipients (digits) that are never on WhatsApp: always a failed status 131026. */
   notOnWhatsAppNumbers: string[];
-  /** MARKETING templates to +1 numbers fail with 131049 (Meta's US pause since April 2025). */
+  /**
+   * MARKETING templates to US numbers fail with 131049 (Meta's US pause), as Siaran's country
+   * policy says: by the number's region (not Canada or the Caribbean), from 1 April 2025 on the
+   * simulator's clock (message-lifecycle.ts).
+   */
   usMarketingBlocked: boolean;
   /** When each status happens, in ms after acceptance (sent ≤ delivered ≤ read). */
   statusDelaysMs: { sent: number; delivered: number; read: number };

@@ -185,6 +185,12 @@ describe('Cloud API simulator: templates, phone numbers, control API and webhook
         { display_phone_number: '622150000002', event: 'UPGRADE', current_limit: 'TIER_10K', old_limit: 'TIER_2K' },
       ]);
       expect((await api.get('/v25.0/1000000002')).body.whatsapp_business_manager_messaging_limit).toBe('TIER_10K');
+
+      // Meta's one throughput event: the upgrade to HIGH
+      await control().post('/_sim/phone-numbers/quality', { throughputLevel: 'HIGH' });
+      await sim.idle();
+      expect(receiver.changes('phone_number_quality_update')[1]).toEqual({ display_phone_number: '622150000001', event: 'THROUGHPUT_UPGRADE', current_limit: 'TIER_10K' });
+      expect((await api.get(`/v25.0/${PHONE}`)).body.throughput).toEqual({ level: 'HIGH' });
     });
   });
 

@@ -419,6 +419,18 @@ describe('Cloud API simulator: sending', () => {
       expect(statusNames(allowed)).toEqual(['sent', 'delivered', 'read']);
     });
 
+    it('pauses marketing to US numbers by their region, as Siaran does: not Canada or the Caribbean (also +1), and not before 1 April 2025', async () => {
+      expect((await failureOf(springSale('12125551234'))).errors?.[0].code).toBe(131049); // New York
+      const canada = await accepted(springSale('14162345678')); // Toronto
+      const jamaica = await accepted(springSale('18762345678'));
+      sim.setClock(Date.parse('2025-03-31T23:59:59Z'));
+      const before = await accepted(springSale('12125551235'));
+      await sim.idle();
+      for (const wamid of [canada, jamaica, before]) expect(statusNames(wamid)).toEqual(['sent', 'delivered', 'read']);
+      sim.setClock(Date.parse('2025-04-01T00:00:00Z'));
+      expect((await failureOf(springSale('12125551236'))).errors?.[0].code).toBe(131049);
+    });
+
     it("applies Meta's per-user marketing cap (131049) to MARKETING templates only", async () => {
       sim.configure({ rates: { perUserCap: 1 } });
       expect((await failureOf(springSale('6281100000013'))).errors?.[0].code).toBe(131049);
