@@ -138,7 +138,7 @@ export class Campaigns1795730000000 implements MigrationInterface {
     await q.query(`CREATE INDEX campaign_recipients_sent ON campaign_recipients (contact_id, sent_at) WHERE sent_at IS NOT NULL`);
 
     // An audience by import ("the people in that file"): the contacts an import merged, written by
-    // the merge as one sorted array (one row per import, not one per contact: a row per contact
+    // the merge as one array (one row per import, not one per contact: a row per contact
     // would cost a million-row import a million index entries).
     await q.query(`
       CREATE TABLE contact_import_members (

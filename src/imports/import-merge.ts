@@ -191,7 +191,7 @@ const NO_REPEATED_EVENTS = `
 // Who the import was about, for campaign audiences by import (src/eligibility/audience.ts).
 const MEMBERS = `
   INSERT INTO contact_import_members (import_id, contact_ids)
-  SELECT $1, ARRAY(SELECT p.contact_id FROM import_plan p ORDER BY p.contact_id)`;
+  SELECT $1, ARRAY(SELECT p.contact_id FROM import_plan p)`;
 
 const PROFILE_OF_REPEATS = `UPDATE import_plan p SET profile_changed = ${profileChanged('p')} WHERE p.repeated`;
 
