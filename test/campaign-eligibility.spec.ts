@@ -169,4 +169,18 @@ describe('campaign eligibility, end to end', () => {
     const unknown = await api.post('/v1/campaigns', { ...body, audience: { importId: '00000000-0000-4000-8000-000000000000' } });
     expect({ status: unknown.status, code: unknown.body.code }).toEqual({ status: 422, code: 'CAMPAIGN_AUDIENCE_IMPORT_UNKNOWN' });
   });
+
+  it('a sanctioned Business Manager country blocks every campaign as BUSINESS_COUNTRY_RESTRICTED, marketing too', async () => {
+    await env.db.query(`INSERT INTO phone_numbers (phone_number_id, waba_id, business_country) VALUES ('1000000003', $1, 'CU')`, [WABA]);
+    const res = await api.post('/v1/campaigns', {
+      name: 'Dari Kuba',
+      phoneNumberId: '1000000003',
+      templateId,
+      binding: { 'body.1': '{{title name}}', 'body.2': '{{attributes.city}}' },
+      audience: {},
+    });
+    expect(res.status).toBe(201);
+    const refused = await api.post(`/v1/campaigns/${res.body.id}/launch`, {});
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'BUSINESS_COUNTRY_RESTRICTED' });
+  });
 });

@@ -387,6 +387,15 @@ describe('template events in WhatsApp’s order (case 05) and retries with backo
     ]);
   });
 
+  it('case 05 kind: an entry naming another WABA id still reaches the template by its WhatsApp id', async () => {
+    const [{ id }] = await env.db.query(
+      `INSERT INTO templates (waba_id, name, language, category, parameter_format, components, status, whatsapp_id)
+       VALUES ('2000000009', 'other_account', 'en_US', 'UTILITY', 'POSITIONAL', '[{"type":"BODY","text":"Your order is confirmed."}]', 'PAUSED', '1689556908120077') RETURNING id`,
+    );
+    await hooks.deliver(statusEvent('other_account', 1689556908120077, 'APPROVED', 1_751_000_700));
+    expect(await statusOf(id)).toBe('APPROVED');
+  });
+
   it('UNARCHIVED restores the status the template had before it was archived', async () => {
     const id = await template('archived_one', 'REJECTED', '1689556908120001');
     await hooks.deliver(statusEvent('archived_one', 1689556908120001, 'ARCHIVED', 1_751_000_000));

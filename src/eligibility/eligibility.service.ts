@@ -90,8 +90,10 @@ export class EligibilityService {
       for (const category of categories) {
         const answer = businessMaySend(inForce.policy, sender.businessCountry, category, now);
         if (answer.allow) continue;
+        // A rule refusing every category is the country itself (sanctions): say so, whatever the category.
+        const rule = inForce.policy.rules.find((r) => r.id === answer.ruleId);
         blockers.push(
-          category === 'MARKETING'
+          category === 'MARKETING' && rule?.categories !== '*'
             ? { code: 'MARKETING_NOT_AVAILABLE', message: `Marketing templates are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId ?? 'default'}, policy ${inForce.version})` }
             : { code: 'BUSINESS_COUNTRY_RESTRICTED', message: `${category} messages are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId}, policy ${inForce.version})` },
         );

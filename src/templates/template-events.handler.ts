@@ -44,13 +44,13 @@ export class TemplateEventsHandler {
   async apply(tx: EntityManager, field: string, value: unknown, event: { id: string; wabaId: string; entryTime?: number }): Promise<boolean> {
     const v = value as Partial<TemplateStatusUpdate & TemplateQualityUpdate & TemplateCategoryUpdate>;
     if (!v.message_template_name || !v.message_template_language) return false;
-    const template = await this.templates.findLive(
-      event.wabaId,
-      v.message_template_id === undefined ? null : String(v.message_template_id),
-      v.message_template_name,
-      v.message_template_language,
-      tx,
-    );
+    const whatsappId = v.message_template_id === undefined ? null : String(v.message_template_id);
+    // By account, id, then name and language; failing that by the template's WhatsApp id alone: an
+    // entry may name another WABA id than the one the template is stored under (a WABA id given in
+    // other digits, a shared account), and Meta's template ids are unique across accounts.
+    const template =
+      (await this.templates.findLive(event.wabaId, whatsappId, v.message_template_name, v.message_template_language, tx)) ??
+      (whatsappId !== null ? await this.templates.findLiveByWhatsappId(whatsappId, tx) : undefined);
     if (!template) {
       this.logger.log({ field, name: v.message_template_name, language: v.message_template_language }, 'Template event for an unknown template');
       return false;

@@ -130,6 +130,11 @@ export class TemplatesRepository {
     );
   }
 
+  /** A live template by its WhatsApp id alone, whatever the account it is stored under (Meta's ids are unique across accounts). */
+  findLiveByWhatsappId(whatsappId: string, db: Db = this.db): Promise<TemplateRow | undefined> {
+    return one<TemplateRow>(db, `SELECT ${COLUMNS} FROM templates t WHERE t.whatsapp_id = $1 AND t.status <> 'DELETED' LIMIT 1 FOR UPDATE`, [whatsappId]);
+  }
+
   list(filter: TemplateFilter): Promise<Array<TemplateRow & { cursorKey: string }>> {
     const where = [`t.status <> 'DELETED'`];
     const { values: params, bind: param } = parameters();
