@@ -1,3 +1,6 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { DomainError } from './domain-error';
 import { isStorableText, parseIsoTimestamp } from './validation';
 
@@ -58,4 +61,20 @@ export function decodeTimeCursor(cursor: string | undefined, idPattern: RegExp =
 export function toPage<T extends { id: string }>(rows: T[], limit: number): Page<T> {
   const data = rows.slice(0, limit);
   return { data, nextCursor: rows.length > limit ? encodeCursor(data[data.length - 1].id) : null };
+}
+
+/** `limit` (1 to 200, default 50) and `cursor` (a previous page's nextCursor): the query of a keyset-paginated list. */
+export class PageQuery {
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PhoneNumbersModule } from '../phone-numbers/phone-numbers.module';
 import { TemplatesModule } from '../templates/templates.module';
 import { EligibilityPolicyController } from './eligibility-policy.controller';
 import { EligibilityPolicyRepository } from './eligibility-policy.repository';
@@ -12,7 +13,7 @@ import { EligibilityService } from './eligibility.service';
  * worker) call EligibilityService.
  */
 @Module({
-  imports: [TemplatesModule],
+  imports: [TemplatesModule, PhoneNumbersModule],
   controllers: [EligibilityPolicyController],
   providers: [EligibilityPolicyRepository, EligibilityPolicyService, EligibilityRepository, EligibilityService],
   exports: [EligibilityService, EligibilityPolicyService],

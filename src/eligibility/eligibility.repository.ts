@@ -70,15 +70,6 @@ export interface DecisionSample {
   phone: string;
 }
 
-/** What eligibility needs of the sending number (phone_numbers, read here in SQL as the rules' one repository). */
-export interface Sender {
-  phoneNumberId: string;
-  businessCountry: string;
-  businessPortfolioId: string | null;
-  throughputMps: number;
-  messagingLimit: string | null;
-}
-
 /**
  * Memory for one decision query's sorts and materialized rows (a million rows of about 100 bytes):
  * with PostgreSQL's default 4 MB they go to disk.
@@ -88,16 +79,6 @@ const WORK_MEM = '128MB';
 @Injectable()
 export class EligibilityRepository {
   constructor(private readonly db: DataSource) {}
-
-  async sender(phoneNumberId: string, tx?: EntityManager): Promise<Sender | undefined> {
-    return one<Sender>(
-      tx ?? this.db,
-      `SELECT phone_number_id AS "phoneNumberId", business_country AS "businessCountry", business_portfolio_id AS "businessPortfolioId",
-              throughput_mps AS "throughputMps", messaging_limit AS "messagingLimit"
-         FROM phone_numbers WHERE phone_number_id = $1`,
-      [phoneNumberId],
-    );
-  }
 
   /**
    * Unique people the portfolio (or, without one, the number) reached outside an open window in

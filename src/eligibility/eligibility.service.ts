@@ -10,7 +10,9 @@ import type { Audience } from './audience';
 import { businessMaySend, MessageCategory, restrictedRecipients } from './country-policy';
 import { EligibilityPolicyService, PolicyInForce } from './eligibility-policy.service';
 import type { CampaignMessage, DeferralReason, ExclusionReason } from './eligibility-rules';
-import { DecisionCount, EligibilityQuery, EligibilityRepository, Sender } from './eligibility.repository';
+import { DecisionCount, EligibilityQuery, EligibilityRepository } from './eligibility.repository';
+import { messagingLimitPeople, type PhoneNumber } from '../phone-numbers/phone-number';
+import { PhoneNumbersService } from '../phone-numbers/phone-numbers.service';
 
 /** A campaign as eligibility reads it (campaigns own the record; this is what the rules need of it). */
 export interface EligibilityCampaign {
@@ -57,8 +59,14 @@ export interface Snapshot extends DecisionCounts {
   policyVersion: string;
 }
 
-/** Messaging limit tiers → unique people per moving 24 hours (WHATSAPP.md, Limits); null: unlimited. */
-const TIER_PEOPLE: Record<string, number | null> = { TIER_250: 250, TIER_2K: 2_000, TIER_10K: 10_000, TIER_100K: 100_000, TIER_UNLIMITED: null };
+/** What every decision about a campaign reads, loaded once per blockers(), dryRun() or snapshot(). */
+interface CampaignFacts {
+  phoneNumberId: string;
+  sender: PhoneNumber | undefined;
+  main: TemplateRow | null;
+  fallback: TemplateRow | null;
+  policy: PolicyInForce;
+}
 
 /**
  * Who may receive a campaign (issue 11, section 3): the campaign-level blockers, the dry run and
@@ -72,72 +80,61 @@ export class EligibilityService {
     private readonly policies: EligibilityPolicyService,
     private readonly templates: TemplatesService,
     private readonly eligibility: EligibilityRepository,
+    private readonly phoneNumbers: PhoneNumbersService,
   ) {}
 
   /** What refuses the whole campaign now, in a fixed order: the number, the templates, the business country. */
-  async blockers(campaign: EligibilityCampaign, policy?: PolicyInForce): Promise<Blocker[]> {
-    const blockers: Blocker[] = [];
-    const sender = await this.eligibility.sender(campaign.phoneNumberId);
-    if (!sender) blockers.push({ code: 'PHONE_NUMBER_NOT_REGISTERED', message: `The phone number ${campaign.phoneNumberId} is not registered (POST /v1/phone-numbers)` });
-    const { main, fallback } = await this.templatesOf(campaign);
-    for (const t of [main, fallback]) {
-      if (t && t.status !== 'APPROVED') blockers.push({ code: 'TEMPLATE_NOT_APPROVED', message: `Template ${t.name} (${t.language}) is ${t.status}, not APPROVED` });
-    }
-    if (sender) {
-      const inForce = policy ?? (await this.policies.current());
-      const now = new Date();
-      const categories = new Set<MessageCategory>(categoriesOf(campaign, main, fallback));
-      for (const category of categories) {
-        const answer = businessMaySend(inForce.policy, sender.businessCountry, category, now);
-        if (answer.allow) continue;
-        // A rule refusing every category is the country itself (sanctions): say so, whatever the category.
-        const rule = inForce.policy.rules.find((r) => r.id === answer.ruleId);
-        blockers.push(
-          category === 'MARKETING' && rule?.categories !== '*'
-            ? { code: 'MARKETING_NOT_AVAILABLE', message: `Marketing templates are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId ?? 'default'}, policy ${inForce.version})` }
-            : { code: 'BUSINESS_COUNTRY_RESTRICTED', message: `${category} messages are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId}, policy ${inForce.version})` },
-        );
-      }
-    }
-    return blockers;
+  async blockers(campaign: EligibilityCampaign): Promise<Blocker[]> {
+    return blockersOf(await this.facts(campaign));
   }
 
   /** The decisions the campaign would get now, grouped, with samples; writes nothing. */
   async dryRun(campaign: EligibilityCampaign): Promise<DryRun> {
-    const policy = await this.policies.current();
-    const blockers = await this.blockers(campaign, policy);
-    const sender = await this.eligibility.sender(campaign.phoneNumberId);
-    const query = await this.query(campaign, policy, sender);
-    const { counts, samples } = await this.eligibility.dryRun(query);
+    const facts = await this.facts(campaign);
+    const { counts, samples } = await this.eligibility.dryRun(await this.query(campaign, facts));
     const totals = tally(counts);
     const grouped: DryRun['samples'] = {};
     for (const s of samples) (grouped[s.reason] ??= []).push({ contactId: s.contactId, phone: s.phone });
+    const { sender } = facts;
     const pace = sender ? Math.min(campaign.maxMps ?? sender.throughputMps, sender.throughputMps) : null;
-    return { ...totals, blockers, samples: grouped, estimatedSeconds: pace ? Math.ceil(totals.eligible / pace) : null, policyVersion: policy.version };
+    return {
+      ...totals,
+      blockers: blockersOf(facts),
+      samples: grouped,
+      estimatedSeconds: pace ? Math.ceil(totals.eligible / pace) : null,
+      policyVersion: facts.policy.version,
+    };
   }
 
   /**
    * Freezes the audience into campaign_recipients with each decision, in the caller's transaction
-   * (the launch's, after it won the campaign's status compare-and-set). Throws
-   * PHONE_NUMBER_NOT_REGISTERED when the number is gone: the caller checked blockers() first.
+   * (the launch's, after it won the campaign's status compare-and-set; the caller checked
+   * blockers() first).
    */
   async snapshot(tx: EntityManager, campaign: EligibilityCampaign): Promise<Snapshot> {
-    const policy = await this.policies.current(tx);
-    const sender = await this.eligibility.sender(campaign.phoneNumberId, tx);
-    const query = await this.query(campaign, policy, sender);
-    const counts = await this.eligibility.snapshot(tx, campaign.id, policy.versionId, query);
-    return { ...tally(counts), policyVersionId: policy.versionId, policyVersion: policy.version };
+    const facts = await this.facts(campaign, tx);
+    const counts = await this.eligibility.snapshot(tx, campaign.id, facts.policy.versionId, await this.query(campaign, facts));
+    return { ...tally(counts), policyVersionId: facts.policy.versionId, policyVersion: facts.policy.version };
   }
 
-  private async query(campaign: EligibilityCampaign, policy: PolicyInForce, sender: Sender | undefined): Promise<EligibilityQuery> {
-    const { main, fallback } = await this.templatesOf(campaign);
+  private async facts(campaign: EligibilityCampaign, tx?: EntityManager): Promise<CampaignFacts> {
+    return {
+      phoneNumberId: campaign.phoneNumberId,
+      sender: await this.phoneNumbers.find(campaign.phoneNumberId),
+      main: campaign.templateId ? await this.templates.get(campaign.templateId) : null,
+      fallback: campaign.fallbackTemplateId ? await this.templates.get(campaign.fallbackTemplateId) : null,
+      policy: await this.policies.current(tx),
+    };
+  }
+
+  private async query(campaign: EligibilityCampaign, { sender, main, fallback, policy }: CampaignFacts): Promise<EligibilityQuery> {
     const now = new Date();
     const mainCategory: MessageCategory = campaign.message.kind === 'template' ? main!.category : 'SERVICE';
     const fallbackCategory: TemplateCategory | null = fallback?.category ?? null;
     const message: CampaignMessage =
-      campaign.message.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.message.kind === 'session' ? campaign.message.scope : 'marketing', fallbackCategory };
-    const limit = sender?.messagingLimit ? TIER_PEOPLE[sender.messagingLimit] : null;
-    const budget = limit === null || limit === undefined ? null : limit - (await this.eligibility.reachedLately(campaign.phoneNumberId, sender?.businessPortfolioId ?? null));
+      campaign.message.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.message.scope, fallbackCategory };
+    const limit = sender?.messagingLimit ? messagingLimitPeople(sender.messagingLimit) : null;
+    const budget = limit === null ? null : limit - (await this.eligibility.reachedLately(campaign.phoneNumberId, sender?.businessPortfolioId ?? null));
     return {
       phoneNumberId: campaign.phoneNumberId,
       audience: campaign.audience,
@@ -163,16 +160,37 @@ export class EligibilityService {
     return compileTemplateBinding(templateDefinition(template), binding ?? {}).requiredPaths;
   }
 
-  private async templatesOf(campaign: EligibilityCampaign): Promise<{ main: TemplateRow | null; fallback: TemplateRow | null }> {
-    return {
-      main: campaign.templateId ? await this.templates.get(campaign.templateId) : null,
-      fallback: campaign.fallbackTemplateId ? await this.templates.get(campaign.fallbackTemplateId) : null,
-    };
-  }
 }
 
-function categoriesOf(campaign: EligibilityCampaign, main: TemplateRow | null, fallback: TemplateRow | null): MessageCategory[] {
-  const categories: MessageCategory[] = [campaign.message.kind === 'template' && main ? main.category : 'SERVICE'];
+/** The blockers, in a fixed order: the number, the templates, the business country. */
+function blockersOf({ phoneNumberId, sender, main, fallback, policy }: CampaignFacts): Blocker[] {
+  const unregistered: Blocker[] = sender ? [] : [{ code: 'PHONE_NUMBER_NOT_REGISTERED', message: `The phone number ${phoneNumberId} is not registered (POST /v1/phone-numbers)` }];
+  const blockers = [...unregistered, ...templateBlockers(main, fallback)];
+  if (!sender) return blockers;
+  const now = new Date();
+  for (const category of new Set<MessageCategory>(categoriesOf(main, fallback))) {
+    const answer = businessMaySend(policy.policy, sender.businessCountry, category, now);
+    if (answer.allow) continue;
+    // A rule refusing every category is the country itself (sanctions): say so, whatever the category.
+    const rule = policy.policy.rules.find((r) => r.id === answer.ruleId);
+    blockers.push(
+      category === 'MARKETING' && rule?.categories !== '*'
+        ? { code: 'MARKETING_NOT_AVAILABLE', message: `Marketing templates are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId ?? 'default'}, policy ${policy.version})` }
+        : { code: 'BUSINESS_COUNTRY_RESTRICTED', message: `${category} messages are not available to businesses in ${sender.businessCountry} (rule ${answer.ruleId}, policy ${policy.version})` },
+    );
+  }
+  return blockers;
+}
+
+function templateBlockers(main: TemplateRow | null, fallback: TemplateRow | null): Blocker[] {
+  return [main, fallback]
+    .filter((t): t is TemplateRow => t !== null && t.status !== 'APPROVED')
+    .map((t) => ({ code: 'TEMPLATE_NOT_APPROVED', message: `Template ${t.name} (${t.language}) is ${t.status}, not APPROVED` }));
+}
+
+function categoriesOf(main: TemplateRow | null, fallback: TemplateRow | null): MessageCategory[] {
+  // A template campaign's main message is its template; a session campaign's is SERVICE.
+  const categories: MessageCategory[] = [main ? main.category : 'SERVICE'];
   if (fallback) categories.push(fallback.category);
   return categories;
 }

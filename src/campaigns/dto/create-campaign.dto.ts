@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -40,42 +41,33 @@ function IsTextMap(max: number, options?: ValidationOptions): PropertyDecorator 
     });
 }
 
-const TAG_LIST = (what: string, example?: string[]): ApiPropertyOptions => ({
-  type: [String],
-  maxItems: 100,
-  description: `${what} (at most 100 tags of 1-64 characters, compared trimmed)`,
-  ...(example ? { example } : {}),
-});
+/** A list of tags in an audience condition: at most 100 of 1-64 characters, compared trimmed; optional, not nullable. */
+function TagList(what: string, example?: string[]): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: [String],
+      maxItems: 100,
+      description: `${what} (at most 100 tags of 1-64 characters, compared trimmed)`,
+      ...(example ? { example } : {}),
+    }),
+    IsOptionalNotNull('leave it out for no condition'),
+    Transform(trimEach),
+    IsArray(),
+    ArrayMaxSize(100),
+    IsString({ each: true }),
+    MinLength(1, { each: true }),
+    MaxLength(64, { each: true }),
+  );
+}
 
 export class AudienceTagsDto {
-  @ApiPropertyOptional(TAG_LIST('Contacts with at least one of these tags', ['vip', 'newsletter']))
-  @IsOptionalNotNull('leave it out for no condition')
-  @Transform(trimEach)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
+  @TagList('Contacts with at least one of these tags', ['vip', 'newsletter'])
   any?: string[];
 
-  @ApiPropertyOptional(TAG_LIST('Contacts with every one of these tags'))
-  @IsOptionalNotNull('leave it out for no condition')
-  @Transform(trimEach)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
+  @TagList('Contacts with every one of these tags')
   all?: string[];
 
-  @ApiPropertyOptional(TAG_LIST('Contacts with none of these tags', ['churned']))
-  @IsOptionalNotNull('leave it out for no condition')
-  @Transform(trimEach)
-  @IsArray()
-  @ArrayMaxSize(100)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(64, { each: true })
+  @TagList('Contacts with none of these tags', ['churned'])
   none?: string[];
 }
 
