@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULT_STOP_KEYWORDS, parseStopKeywords, StopKeyword } from '../contacts/stop-keywords';
+import { THROUGHPUT_GATE_DEFAULTS } from '../dispatcher/throughput-gate';
 import { parseDuration } from './duration';
 import { EnvironmentVariables, validateEnvironment } from './environment';
 
@@ -75,6 +76,10 @@ export class AppConfig {
     /** Marketing messages per person per period; null: no cap (CAMPAIGN_MARKETING_FREQUENCY_CAP). */
     readonly marketingFrequencyCap: { readonly max: number; readonly periodSeconds: number } | null;
   };
+  readonly dispatch: {
+    /** Fraction (0.02: 2%) under a number's rate at which sends are spaced (DISPATCH_THROUGHPUT_MARGIN_PERCENT). */
+    readonly throughputMargin: number;
+  };
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT ?? 3000;
@@ -115,6 +120,7 @@ export class AppConfig {
       maxLatenessMs: parseDuration(env.CAMPAIGN_MAX_LATENESS ?? '15m')!,
       marketingFrequencyCap: frequencyCap(env.CAMPAIGN_MARKETING_FREQUENCY_CAP),
     };
+    this.dispatch = { throughputMargin: (env.DISPATCH_THROUGHPUT_MARGIN_PERCENT ?? THROUGHPUT_GATE_DEFAULTS.margin * 100) / 100 };
   }
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsISO31661Alpha2,
   IsNotEmpty,
   IsOptional,
@@ -154,6 +155,13 @@ export class EnvironmentVariables {
     message: 'CAMPAIGN_MARKETING_FREQUENCY_CAP is messages/period, such as 2/7d (units s, m, h, d)',
   })
   CAMPAIGN_MARKETING_FREQUENCY_CAP?: string;
+
+  /**
+   * Percent under a number's rate at which the dispatcher spaces its sends, so that network and
+   * event-loop jitter cannot bunch them over the rate at the Graph side (src/dispatcher/throughput-gate.ts).
+   */
+  @IsOptional() @Transform(toInt) @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'DISPATCH_THROUGHPUT_MARGIN_PERCENT must be a number from 0 to 10' }) @Min(0) @Max(10)
+  DISPATCH_THROUGHPUT_MARGIN_PERCENT?: number;
 }
 
 export class ConfigError extends Error {
