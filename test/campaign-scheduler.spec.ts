@@ -1,3 +1,4 @@
+import { DispatcherService } from '../src/dispatcher/dispatcher.service';
 import { CampaignScheduler } from '../src/campaigns/campaign-scheduler';
 import { CampaignEligibility } from '../src/campaigns/eligibility.port';
 import { eventually, TestEnv } from './support/app';
@@ -40,7 +41,11 @@ describe('campaign scheduler', () => {
   const dueAgo = (id: string, ms: number) => env.db.query(`UPDATE campaigns SET scheduled_at = now() - make_interval(secs => $2::double precision / 1000) WHERE id = $1`, [id, ms]);
 
   beforeAll(async () => {
-    env = await TestEnv.create({ WHATSAPP_WABA_ID: WABA }, [{ provide: CampaignEligibility, useValue: eligibility }]);
+    // The dispatcher is left out: these campaigns are started, never sent (sending is test/dispatch.spec.ts's).
+    env = await TestEnv.create({ WHATSAPP_WABA_ID: WABA }, [
+      { provide: CampaignEligibility, useValue: eligibility },
+      { provide: DispatcherService, useValue: {} },
+    ]);
     await env.startApi();
     eligibility.db = env.db;
     api = client(env.url);

@@ -111,8 +111,8 @@ describe('the eligibility SQL agrees with the pure rules', () => {
     ]);
     const sent = contacts.filter((c) => c.marketingSent > 0);
     await client.query(
-      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, sends, category, policy_version_id, sent_at, outside_window)
-       SELECT $1, u.id, 'eligible', 'template', 'MARKETING', 1, $2, u.outside FROM unnest($3::bigint[], $4::boolean[]) u(id, outside)`,
+      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, sends, category, policy_version_id, send_state, sent_at, outside_window)
+       SELECT $1, u.id, 'eligible', 'template', 'MARKETING', 1, 'accepted', $2, u.outside FROM unnest($3::bigint[], $4::boolean[]) u(id, outside)`,
       [past.rows[0].id, new Date(AT.getTime() - 5 * HOUR), sent.map((c) => c.id), sent.map((c) => c.reachedLately)],
     );
     // Not in any audience: erased, merged away.

@@ -15,6 +15,6 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository';
   imports: [TemplatesModule, EligibilityModule, ImportsModule, PhoneNumbersModule],
   controllers: [CampaignsController],
   providers: [CampaignsRepository, IdempotencyKeysRepository, CampaignsService, { provide: CampaignEligibility, useExisting: EligibilityService }],
-  exports: [CampaignsService],
+  exports: [CampaignsService, CampaignsRepository],
 })
 export class CampaignsModule {}

@@ -148,6 +148,20 @@ export class CampaignsRepository {
     return count > 0;
   }
 
+  /**
+   * A cancelled campaign's recipients still waiting (pending, eligible or deferred): cancelled, with
+   * skip_reason campaign_cancelled. Those a worker holds in `sending` are cancelled by the worker
+   * when it releases them (src/dispatcher/dispatch.repository.ts release), or sent if their request
+   * had already gone.
+   */
+  async cancelRecipients(id: string, db: Db): Promise<number> {
+    return affected(
+      db,
+      `UPDATE campaign_recipients SET send_state = 'cancelled', skip_reason = 'campaign_cancelled' WHERE campaign_id = $1 AND send_state = 'pending'`,
+      [id],
+    );
+  }
+
   /** The policy version the frozen audience was decided under. */
   async recordSnapshot(id: string, policyVersionId: number, db: Db): Promise<void> {
     await affected(db, `UPDATE campaigns SET policy_version_id = $2 WHERE id = $1`, [id, policyVersionId]);

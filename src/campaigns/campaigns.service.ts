@@ -137,11 +137,20 @@ export class CampaignsService {
     return this.move(campaign, 'pause', 'paused', { reason: 'requested' });
   }
 
-  /** Cancels a campaign that has not finished; final. 409 CAMPAIGN_INVALID_TRANSITION once completed, cancelled or failed. */
+  /**
+   * Cancels a campaign that has not finished; final. Its recipients still waiting are cancelled in
+   * the same transaction (nothing more is sent: workers see the status within REFRESH_EVERY_MS and
+   * release what they hold as cancelled). 409 CAMPAIGN_INVALID_TRANSITION once completed, cancelled or failed.
+   */
   async cancel(id: string): Promise<CampaignView> {
     const campaign = await this.find(id);
     this.assertAllowed(campaign, 'cancel', 'cancelled');
-    return this.move(campaign, 'cancel', 'cancelled', { stamps: ['finished'] });
+    const from = ACTIONS.cancel.from.filter((status) => canTransition(status, 'cancelled'));
+    await this.db.transaction(async (tx) => {
+      if (!(await this.campaigns.setStatus(campaign.id, from, 'cancelled', { stamps: ['finished'] }, tx))) throw await this.lost(campaign.id, 'cancel', tx);
+      await this.campaigns.cancelRecipients(campaign.id, tx);
+    });
+    return this.get(campaign.id);
   }
 
   /** What a launch now would decide, written nowhere. 409 CAMPAIGN_INVALID_STATE unless draft or scheduled (the audience is frozen then). */

@@ -5,13 +5,12 @@ import { ContactsService } from '../contacts/contacts.service';
 import { readWaId } from '../contacts/wa-id';
 import { WebhookField } from '../webhooks/webhook-field.decorator';
 import type { StatusItem } from '../webhooks/webhook-fields';
-import { MessageStatusesRepository, NewStatus } from './message-statuses.repository';
+import { applyRecipientStatuses, type RecipientStatus } from './dispatch.repository';
+import { MessageStatusesRepository, NewStatus, type RecordedStatus } from './message-statuses.repository';
+import { parseRecipientCallbackData, USER_STOPPED_MARKETING } from './send-outcome';
 
 /** How many recent status recipients a worker remembers (then it starts again): about 1 MB. */
 const RECENT_RECIPIENTS = 20_000;
-
-/** `statuses[].errors[].code` 131050: "user stopped marketing messages from this business". */
-const USER_STOPPED_MARKETING = 131050;
 
 /**
  * The statuses of the messages we send (`statuses[]` of `messages` changes), a dispatch fact: each
@@ -36,6 +35,7 @@ export class MessageStatusesHandler {
   @WebhookField('messages.statuses')
   async handleStatuses(tx: EntityManager, items: StatusItem[]): Promise<NewStatus[]> {
     const fresh = await this.statuses.record(tx, items);
+    await applyRecipientStatuses(tx, campaignStatuses(fresh));
     await this.learnRecipients(tx, fresh);
     await this.honourStops(tx, fresh);
     return fresh;
@@ -73,4 +73,27 @@ export class MessageStatusesHandler {
       });
     }
   }
+}
+
+/** The new statuses of campaign messages (their callback data names the recipient), as the recipients' rows take them. */
+function campaignStatuses(fresh: RecordedStatus[]): RecipientStatus[] {
+  return fresh.flatMap((s) => {
+    const ids = parseRecipientCallbackData(s.callbackData);
+    if (!ids) return [];
+    const error = Array.isArray(s.errors) ? (s.errors[0] as { title?: unknown; message?: unknown } | undefined) : undefined;
+    const title = typeof error?.title === 'string' ? error.title : typeof error?.message === 'string' ? error.message : null;
+    const pricing = s.pricing as { category?: unknown } | null;
+    return [
+      {
+        ...ids,
+        wamid: s.wamid,
+        status: s.status,
+        occurredAt: s.occurredAt,
+        errorCode: s.errorCode,
+        errorTitle: title,
+        pricingCategory: typeof pricing?.category === 'string' ? pricing.category : null,
+        recipient: readWaId(s.recipient) ?? null,
+      },
+    ];
+  });
 }

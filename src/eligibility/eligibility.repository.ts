@@ -141,8 +141,9 @@ export class EligibilityRepository {
     const counted = await rows<{ decision: DecisionCount['decision']; reason: DecisionCount['reason']; n: number }>(
       tx,
       `WITH inserted AS (
-         INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, consent_event_id)
+         INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, send_state, consent_event_id)
          SELECT ${campaign}, d.id, d.decision, d.reason, d.sends, d.category, ${version},
+                CASE WHEN d.decision <> 'excluded' THEN 'pending' END,
                 CASE WHEN d.decision <> 'excluded' THEN CASE WHEN d.consent_scope = 'marketing' THEN o.marketing ELSE o.utility END END
            FROM (${decided}) d
            -- The opt-in that allowed each recipient: per contact and scope, the one that decides

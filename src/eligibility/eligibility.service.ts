@@ -117,6 +117,21 @@ export class EligibilityService {
     return { ...tally(counts), policyVersionId: facts.policy.versionId, policyVersion: facts.policy.version };
   }
 
+  /**
+   * People the number's portfolio may still reach outside an open window now: its messaging limit
+   * (people per moving 24 hours) less the unique people it reached so in the last 24 hours.
+   * null: unlimited, or the limit is not known (nothing is deferred then). The dispatcher releases
+   * deferred recipients by it.
+   */
+  async messagingBudget(phoneNumberId: string): Promise<number | null> {
+    return this.budgetOf(phoneNumberId, await this.phoneNumbers.find(phoneNumberId));
+  }
+
+  private async budgetOf(phoneNumberId: string, sender: PhoneNumber | undefined): Promise<number | null> {
+    const limit = sender?.messagingLimit ? messagingLimitPeople(sender.messagingLimit) : null;
+    return limit === null ? null : limit - (await this.eligibility.reachedLately(phoneNumberId, sender?.businessPortfolioId ?? null));
+  }
+
   private async facts(campaign: EligibilityCampaign, tx?: EntityManager): Promise<CampaignFacts> {
     return {
       phoneNumberId: campaign.phoneNumberId,
@@ -133,8 +148,7 @@ export class EligibilityService {
     const fallbackCategory: TemplateCategory | null = fallback?.category ?? null;
     const message: CampaignMessage =
       campaign.message.kind === 'template' ? { kind: 'template', category: main!.category } : { kind: 'session', scope: campaign.message.scope, fallbackCategory };
-    const limit = sender?.messagingLimit ? messagingLimitPeople(sender.messagingLimit) : null;
-    const budget = limit === null ? null : limit - (await this.eligibility.reachedLately(campaign.phoneNumberId, sender?.businessPortfolioId ?? null));
+    const budget = await this.budgetOf(campaign.phoneNumberId, sender);
     return {
       phoneNumberId: campaign.phoneNumberId,
       audience: campaign.audience,

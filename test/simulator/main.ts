@@ -18,7 +18,7 @@
  *   SIMULATOR_MARKETING_MESSAGES_ONLY  false: true refuses MARKETING templates on /messages (131063)
  *   SIMULATOR_LATENCY_MS        "0" or "min-max", e.g. "20-80"
  *   SIMULATOR_STATUS_DELAYS_MS  "50,150,400": sent, delivered, read after acceptance
- *   SIMULATOR_SERVER_ERROR_RATE, SIMULATOR_TIMEOUT_RATE, SIMULATOR_NOT_ON_WHATSAPP_RATE,
+ *   SIMULATOR_SERVER_ERROR_RATE, SIMULATOR_TIMEOUT_RATE, SIMULATOR_LOST_ANSWER_RATE, SIMULATOR_NOT_ON_WHATSAPP_RATE,
  *   SIMULATOR_PER_USER_CAP_RATE     probabilities 0..1, default 0
  *   SIMULATOR_NOT_ON_WHATSAPP   comma-separated numbers (digits) that are never on WhatsApp
  *   SIMULATOR_US_MARKETING_BLOCKED  true: MARKETING templates to US numbers (by region, from 2025-04-01) fail with 131049
@@ -81,6 +81,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): SimulatorOverrides {
     rates: {
       serverError: number('SIMULATOR_SERVER_ERROR_RATE') ?? 0,
       timeout: number('SIMULATOR_TIMEOUT_RATE') ?? 0,
+      lostAnswer: number('SIMULATOR_LOST_ANSWER_RATE') ?? 0,
       notOnWhatsApp: number('SIMULATOR_NOT_ON_WHATSAPP_RATE') ?? 0,
       perUserCap: number('SIMULATOR_PER_USER_CAP_RATE') ?? 0,
     },

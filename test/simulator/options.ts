@@ -55,6 +55,8 @@ export interface SimulatorOptions {
     serverError: number;
     /** The request is never answered (the client must time out) and nothing is delivered. */
     timeout: number;
+    /** The message is accepted and delivered (status webhooks follow), but the answer is never sent. */
+    lostAnswer: number;
     /** Accepted, then a failed status 131026. */
     notOnWhatsApp: number;
     /** MARKETING templates only: accepted, then a failed status 131049. */
@@ -131,7 +133,7 @@ export function defaultOptions(): SimulatorOptions {
     webhookUrl: undefined,
     phoneNumbers: [{ ...DEFAULT_PHONE_NUMBER }],
     latencyMs: { min: 0, max: 0 },
-    rates: { serverError: 0, timeout: 0, notOnWhatsApp: 0, perUserCap: 0 },
+    rates: { serverError: 0, timeout: 0, lostAnswer: 0, notOnWhatsApp: 0, perUserCap: 0 },
     notOnWhatsAppNumbers: [],
     usMarketingBlocked: true,
     statusDelaysMs: { sent: 50, delivered: 150, read: 400 },

@@ -14,7 +14,8 @@ import { checkTemplateSend } from './template-send';
  * POST /{version}/{phone-number-id}/messages and /marketing_messages, in WhatsApp's order:
  * validate the request (100, 131009), the template (132xxx), the endpoint (131063), then the
  * injected faults (500/503, timeout), then the rate limits (130429, 131056). Only then is the
- * message accepted (200 with a wamid); recipient-side failures come later as `failed` statuses.
+ * message accepted (200 with a wamid, or no answer at all with the lostAnswer rate); recipient-side
+ * failures come later as `failed` statuses.
  */
 export type SendEndpoint = SentMessage['endpoint'];
 
@@ -27,7 +28,13 @@ export function handleSend(ctx: SimulatorContext, phone: PhoneNumberOptions, end
     const fault = injectedFault(ctx, phone);
     if (fault) return fault;
     checkRateLimits(ctx, phone, send.waId, now);
-    return accept(ctx, phone, endpoint, send, category, now);
+    const accepted = accept(ctx, phone, endpoint, send, category, now);
+    if (ctx.random.chance(ctx.options.rates.lostAnswer)) {
+      // Accepted and on its way, but the answer never comes: only the status webhooks tell.
+      ctx.stats.timedOut(phone.id);
+      return { kind: 'hang' };
+    }
+    return accepted;
   } catch (error) {
     if (!(error instanceof GraphError)) throw error;
     ctx.stats.rejected(phone.id, error.code);

@@ -39,8 +39,8 @@ export class TestCampaignEligibility extends CampaignEligibility {
     const sends = campaign.message.kind === 'template' ? 'template' : 'session';
     const category = campaign.message.kind === 'template' ? campaign.message.category : 'SERVICE';
     await tx.query(
-      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id)
-       SELECT $2, d.contact_id, d.decision, d.reason, $3, $4, $5 FROM (${DECISIONS}) d`,
+      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, send_state)
+       SELECT $2, d.contact_id, d.decision, d.reason, $3, $4, $5, CASE WHEN d.decision <> 'excluded' THEN 'pending' END FROM (${DECISIONS}) d`,
       [campaign.audience.contactIds ?? null, campaign.id, sends, category, id],
     );
     const found = await tx.query(`SELECT decision, reason, count(*)::text AS count FROM campaign_recipients WHERE campaign_id = $1 GROUP BY decision, reason`, [

@@ -1,0 +1,256 @@
+import { Logger } from '@nestjs/common';
+import { safeError } from '../common/log-redaction';
+import type { RenderContact } from '../rendering';
+import { CloudApiClient, type Sender } from '../whatsapp/cloud-api.client';
+import type { CampaignMessage } from './campaign-message';
+import { ClaimedRecipient, ClaimTarget, DispatchRepository } from './dispatch.repository';
+import type { OutcomeSink } from './outcome-sink';
+import { judgeFailure, recipientCallbackData, type RecipientOutcome, type Verdict } from './send-outcome';
+import type { ThroughputGate } from './throughput-gate';
+
+/** A running campaign as one lane sends it; the dispatcher refreshes `sending` and `mps`. */
+export interface LaneCampaign {
+  target: ClaimTarget;
+  message: CampaignMessage;
+  sender: Sender;
+  /** The campaign's own cap (maxMps) when below the number's throughput; null otherwise. */
+  maxMps: number | null;
+  /** False as soon as the campaign is no longer running (paused, cancelled, outside its send window): nothing more is sent. */
+  sending: boolean;
+  /** Nothing to claim until then (ms epoch): the last claim found no row. */
+  idleUntil: number;
+}
+
+export interface LaneSettings {
+  /** A claim's lease: longer than the wait for a slot plus the HTTP timeout. */
+  leaseMs: number;
+  /** How far ahead slots are reserved (and so the longest a claimed row waits for its send). */
+  aheadMs: number;
+  /** Waiting when no campaign of the lane has rows to claim. */
+  idleMs: number;
+}
+
+/** What a lane tells the dispatcher: a stop-class answer, a failure spike, a campaign with nothing left to claim. */
+export interface LaneEvents {
+  stop(campaignId: string, scope: 'campaign' | 'number', reason: string): void;
+  drained(campaignId: string): void;
+}
+
+/** Outcomes per campaign kept for the failure-spike rule. */
+const SPIKE_WINDOW = 200;
+/** "More than 20% of the last 200 sends failing with the same code pauses the campaign" (issue 12). */
+const SPIKE_SHARE = 0.2;
+
+/**
+ * One business number's sending in one worker process: claims recipients of the number's running
+ * campaigns in turn (round robin), renders each at send time, takes send slots from the shared
+ * ThroughputGate (every worker's lanes for the number share one Redis key, so together they never
+ * exceed the number's rate), sends each message at its slot outside any transaction, and hands the
+ * outcome to the OutcomeSink. Claimed rows whose campaign stopped before their slot are released.
+ * At most one batch of slots (aheadMs) is reserved ahead, so a pause takes effect within that.
+ */
+export class NumberLane {
+  private readonly logger = new Logger(NumberLane.name);
+  readonly campaigns = new Map<string, LaneCampaign>();
+  /** Messages per second of the number (its throughput; quality updates change it). */
+  mps: number;
+  private inFlight = 0;
+  private readonly sends = new Set<Promise<void>>();
+  private readonly recent = new Map<string, Array<number | null>>();
+  private turn = 0;
+  private stopping = false;
+  private running: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly phoneNumberId: string,
+    mps: number,
+    private readonly deps: { repository: DispatchRepository; client: CloudApiClient; gate: ThroughputGate; sink: OutcomeSink; events: LaneEvents; settings: LaneSettings },
+  ) {
+    this.mps = mps;
+  }
+
+  start(): void {
+    this.running ??= this.loop().catch((error) => this.logger.error({ err: safeError(error), phoneNumberId: this.phoneNumberId }, 'Lane stopped by an error'));
+  }
+
+  /** Stops claiming; waits for sends in flight; claimed rows not yet sent are released. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    await Promise.allSettled([...this.sends]);
+  }
+
+  /** A campaign may have new work (launched, resumed): claim again without waiting. */
+  poke(): void {
+    for (const c of this.campaigns.values()) c.idleUntil = 0;
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let worked = false;
+      try {
+        worked = await this.step();
+      } catch (error) {
+        this.logger.warn({ err: safeError(error), phoneNumberId: this.phoneNumberId }, 'Dispatch step failed; trying again');
+        await this.pause(1000);
+      }
+      if (!worked) await this.pause(this.deps.settings.idleMs);
+    }
+  }
+
+  /** One claim, its slots and its sends scheduled. False when there was nothing to do. */
+  private async step(): Promise<boolean> {
+    const campaign = this.nextCampaign();
+    if (!campaign) return false;
+    const batch = Math.max(1, Math.min(200, Math.ceil(this.mps / 10)));
+    const room = Math.max(0, Math.ceil(this.mps * 2) - this.inFlight);
+    if (room === 0) {
+      await Promise.race([...this.sends]);
+      return true;
+    }
+    const { claimed } = await this.deps.repository.claim(campaign.target, Math.min(batch, room), this.deps.settings.leaseMs);
+    if (claimed.length === 0) {
+      campaign.idleUntil = Date.now() + this.deps.settings.idleMs * 4;
+      this.deps.events.drained(campaign.target.campaignId);
+      return true;
+    }
+    await this.schedule(campaign, claimed);
+    return true;
+  }
+
+  /** Round robin over the campaigns that are sending and not known to be idle. */
+  private nextCampaign(): LaneCampaign | undefined {
+    const list = [...this.campaigns.values()];
+    const now = Date.now();
+    for (let i = 0; i < list.length; i++) {
+      const c = list[(this.turn + i) % list.length];
+      if (c.sending && c.idleUntil <= now) {
+        this.turn = (this.turn + i + 1) % Math.max(1, list.length);
+        return c;
+      }
+    }
+    return undefined;
+  }
+
+  /** Renders the claimed rows, reserves their slots (campaign cap first, then the number) and schedules each send at its slot. */
+  private async schedule(campaign: LaneCampaign, claimed: ClaimedRecipient[]): Promise<void> {
+    const ready: Array<{ r: ClaimedRecipient; content: Parameters<CloudApiClient['sendMessage']>[2]; category?: string }> = [];
+    for (const r of claimed) {
+      if (r.phone === null) {
+        this.outcome(campaign, r, { state: 'failed', code: null, title: 'the contact has no phone number to send to (known by BSUID only)' });
+        continue;
+      }
+      const rendered = campaign.message.render(r.sends, contactOf(r));
+      if (!rendered.ok) {
+        const title = `render_problem: ${rendered.problems.map((p) => `${p.parameter}: ${p.message}`).join('; ')}`.slice(0, 300);
+        this.outcome(campaign, r, { state: 'failed', code: null, title });
+        continue;
+      }
+      ready.push({ r, content: rendered.content, category: rendered.templateCategory });
+    }
+    let next = 0;
+    while (next < ready.length) {
+      if (!campaign.sending || this.stopping) {
+        for (const { r } of ready.slice(next)) this.deps.sink.release(r.campaignId, r.contactId);
+        return;
+      }
+      let want = ready.length - next;
+      const { aheadMs } = this.deps.settings;
+      if (campaign.maxMps !== null && campaign.maxMps < this.mps) {
+        // The campaign's own cap, on its own key, in small batches (a twentieth of a second of
+        // it): a batch then goes at the number's pace, so any one second holds at most
+        // maxMps plus one batch (5%) of the campaign's messages, and the number's rate exactly.
+        const own = await this.deps.gate.reserve(`${this.phoneNumberId}:campaign:${campaign.target.campaignId}`, campaign.maxMps, Math.min(want, Math.ceil(campaign.maxMps / 20)), aheadMs);
+        await this.pause(own.startsAt - Date.now());
+        if (own.granted === 0) continue;
+        want = own.granted;
+      }
+      const slots = await this.deps.gate.reserve(this.phoneNumberId, this.mps, want, aheadMs);
+      if (slots.granted === 0) {
+        await this.pause(slots.startsAt - Date.now());
+        continue;
+      }
+      for (let k = 0; k < slots.granted; k++) {
+        const item = ready[next + k];
+        this.inFlight++;
+        const sending = this.sendAt(slots.startsAt + k * slots.intervalMs, campaign, item.r, item.content, item.category).finally(() => {
+          this.inFlight--;
+          this.sends.delete(sending);
+        });
+        this.sends.add(sending);
+      }
+      next += slots.granted;
+    }
+  }
+
+  private async sendAt(at: number, campaign: LaneCampaign, r: ClaimedRecipient, content: Parameters<CloudApiClient['sendMessage']>[2], category?: string): Promise<void> {
+    const wait = at - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (!campaign.sending) {
+      this.deps.sink.release(r.campaignId, r.contactId);
+      return;
+    }
+    try {
+      const sent = await this.deps.client.sendMessage(campaign.sender, r.phone!, content, {
+        callbackData: recipientCallbackData(r.campaignId, r.contactId),
+        templateCategory: category as never,
+      });
+      this.outcome(campaign, r, { state: 'accepted', wamid: sent.messageId, waId: sent.waId }, content);
+    } catch (error) {
+      this.judged(campaign, r, judgeFailure(error, r.attempts), content);
+    }
+  }
+
+  private judged(campaign: LaneCampaign, r: ClaimedRecipient, verdict: Verdict, content: unknown): void {
+    this.outcome(campaign, r, verdict.outcome, verdict.outcome.state === 'unknown' ? content : undefined);
+    if (verdict.slowDown) void this.deps.gate.slowDown(this.phoneNumberId).catch(() => undefined);
+    if (verdict.stop) {
+      campaign.sending = false;
+      if (verdict.stop.scope === 'number') for (const c of this.campaigns.values()) c.sending = false;
+      this.deps.events.stop(r.campaignId, verdict.stop.scope, verdict.stop.reason);
+    }
+  }
+
+  /** Hands an outcome to the sink, and watches the campaign's final failures for a spike of one code. */
+  private outcome(campaign: LaneCampaign, r: ClaimedRecipient, outcome: RecipientOutcome, message?: unknown): void {
+    this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message });
+    if (outcome.state === 'pending') return;
+    const id = r.campaignId;
+    const window = this.recent.get(id) ?? [];
+    window.push(outcome.state === 'failed' || outcome.state === 'unknown' ? (outcome.code ?? -1) : null);
+    if (window.length > SPIKE_WINDOW) window.shift();
+    this.recent.set(id, window);
+    if (window.length < SPIKE_WINDOW) return;
+    const counts = new Map<number, number>();
+    for (const code of window) if (code !== null) counts.set(code, (counts.get(code) ?? 0) + 1);
+    for (const [code, n] of counts) {
+      if (n > SPIKE_SHARE * SPIKE_WINDOW && campaign.sending) {
+        campaign.sending = false;
+        this.recent.delete(id);
+        this.deps.events.stop(id, 'campaign', `failure_spike_${code === -1 ? 'no_code' : code}`);
+        return;
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+function contactOf(r: ClaimedRecipient): RenderContact {
+  return { id: r.contactId, name: r.name, phone: r.phone, country: r.country, attributes: r.attributes ?? {}, tags: r.tags ?? [] };
+}
