@@ -30,6 +30,8 @@ export class Dispatch1795800000000 implements MigrationInterface {
         ADD COLUMN not_before      timestamptz,
         -- A row in sending past this is left by a worker that died: it becomes unknown.
         ADD COLUMN lease_until     timestamptz,
+        -- When it was last claimed for sending (an unknown one may be retried by hand some time after).
+        ADD COLUMN attempted_at    timestamptz,
         -- The message id WhatsApp gave, and the wa_id it answered for the number we sent to.
         ADD COLUMN wamid           text COLLATE "C",
         ADD COLUMN wa_id           text COLLATE "C",
@@ -63,7 +65,7 @@ export class Dispatch1795800000000 implements MigrationInterface {
     await q.query(`
       ALTER TABLE campaign_recipients
         DROP CONSTRAINT campaign_recipients_send_state,
-        DROP COLUMN send_state, DROP COLUMN attempts, DROP COLUMN not_before, DROP COLUMN lease_until,
+        DROP COLUMN send_state, DROP COLUMN attempts, DROP COLUMN not_before, DROP COLUMN lease_until, DROP COLUMN attempted_at,
         DROP COLUMN wamid, DROP COLUMN wa_id, DROP COLUMN error_code, DROP COLUMN error_title,
         DROP COLUMN skip_reason, DROP COLUMN sent_message, DROP COLUMN delivery_state, DROP COLUMN delivery_at,
         DROP COLUMN pricing_category`);

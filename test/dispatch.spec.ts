@@ -243,4 +243,76 @@ describe('dispatcher, end to end against the simulator', () => {
       await env.db.query(`UPDATE phone_numbers SET throughput_mps = $2 WHERE phone_number_id = $1`, [SENDER, MPS]);
     }
   });
+
+  it('progress, recipients and retry: counts per state, filters, and failed recipients sent again on request', async () => {
+    const people = await audience('retry', 8);
+    sim.configure({ notOnWhatsAppNumbers: [people[2].phone.slice(1)] });
+    try {
+      const id = await campaign('retry');
+      expect((await api.post(`/v1/campaigns/${id}/launch`)).status).toBe(200);
+      await finished(id);
+      const view = await eventually(async () => {
+        const body = (await api.get(`/v1/campaigns/${id}`)).body;
+        return body.progress.deliveryStates.failed === 1 && body.progress.deliveryStates.read === 7 ? body : undefined;
+      }, 15_000, 'delivery states');
+      expect(view.progress).toMatchObject({
+        sendStates: { pending: 0, sending: 0, accepted: 8, failed: 0, unknown: 0, cancelled: 0 },
+        errors: { '131026': 1 },
+        etaSeconds: 0,
+      });
+      const failed = await api.get(`/v1/campaigns/${id}/recipients?deliveryState=failed`);
+      expect(failed.status).toBe(200);
+      expect(failed.body.data).toEqual([expect.objectContaining({ contactId: people[2].id, phone: people[2].phone, errorCode: 131026, sendState: 'accepted' })]);
+      // Keyset pages: 3 + 3 + 2, in contact order, nothing twice.
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { status: number; body: { data: Array<{ contactId: string }>; nextCursor: string | null } } = await api.get(`/v1/campaigns/${id}/recipients?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.data.map((r) => r.contactId));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(people.map((p) => p.id));
+      expect((await api.get(`/v1/campaigns/${id}/recipients?cursor=bm90LWEtY3Vyc29y`)).body.code).toBe('INVALID_CURSOR');
+      expect((await api.get(`/v1/campaigns/${id}/recipients?sendState=lost`)).status).toBe(400);
+
+      // On a person's word the failed one goes again: the campaign runs, then completes again.
+      sim.configure({ notOnWhatsAppNumbers: [] });
+      const retried = await api.post(`/v1/campaigns/${id}/retry`, { which: 'failed' });
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ requeued: 1, campaign: { status: 'running' } });
+      // Unknown ones only after DISPATCH_UNKNOWN_SETTLE: none here.
+      expect((await api.post(`/v1/campaigns/${id}/retry`, { which: 'unknown' })).body).toMatchObject({ requeued: 0 });
+      expect((await api.post(`/v1/campaigns/${id}/retry`, { which: 'everyone' })).status).toBe(400);
+      await finished(id);
+      const again = await eventually(async () => {
+        const [row] = (await recipients(id)).filter((r) => r.contactId === people[2].id);
+        return row.deliveryState === 'read' ? row : undefined;
+      }, 15_000, 'retried recipient read');
+      expect(again).toMatchObject({ sendState: 'accepted', errorCode: null });
+      expect(sentPerRecipient(id).get(`siaran:1:${id}:${people[2].id}`)).toBe(2);
+    } finally {
+      sim.configure({ notOnWhatsAppNumbers: [] });
+    }
+  });
+
+  it('outside its send window a campaign waits, its recipients pending', async () => {
+    await audience('window', 3);
+    // A one-minute window twelve hours from now, in Jakarta's time.
+    const local = new Date(Date.now() + 12 * 3_600_000 + 7 * 3_600_000);
+    const hh = String(local.getUTCHours()).padStart(2, '0');
+    const sendWindow = { from: `${hh}:00`, to: `${hh}:01`, timeZone: 'Asia/Jakarta' };
+    const id = await campaign('window', { sendWindow });
+    expect((await api.get(`/v1/campaigns/${id}`)).body.sendWindow).toEqual(sendWindow);
+    expect((await api.post(`/v1/campaigns/${id}/launch`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500));
+    const body = (await api.get(`/v1/campaigns/${id}`)).body;
+    expect(body).toMatchObject({ status: 'running', progress: { sendStates: { pending: 3, accepted: 0 } } });
+    expect(sentPerRecipient(id).size).toBe(0);
+    expect((await api.post(`/v1/campaigns/${id}/cancel`)).status).toBe(200);
+
+    const bad = await api.post('/v1/campaigns', { name: 'x', phoneNumberId: SENDER, templateId, binding: { 'body.1': '{{name}}' }, audience: {}, sendWindow: { from: '8:00', to: '20:00' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toMatch(/timeZone/);
+  });
 });

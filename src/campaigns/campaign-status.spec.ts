@@ -17,6 +17,7 @@ describe('campaign transitions: one table', () => {
     'paused > scheduled',
     'paused > cancelled',
     'paused > failed',
+    'completed > running',
   ];
 
   it.each(CAMPAIGN_STATUSES.flatMap((from) => CAMPAIGN_STATUSES.map((to) => [from, to] as const)))('%s → %s', (from, to) => {
@@ -32,8 +33,8 @@ describe('campaign transitions: one table', () => {
     }
   });
 
-  it('makes completed, cancelled and failed final, and only them', () => {
-    expect(CAMPAIGN_STATUSES.filter(isFinal)).toEqual(['completed', 'cancelled', 'failed']);
+  it('makes cancelled and failed final, and only them (a completed campaign runs again when its failed recipients are retried)', () => {
+    expect(CAMPAIGN_STATUSES.filter(isFinal)).toEqual(['cancelled', 'failed']);
   });
 
   it('reaches every status from a draft', () => {
@@ -46,7 +47,7 @@ describe('campaign transitions: one table', () => {
   });
 
   it('gives the statuses a compare-and-set may start from', () => {
-    expect(statusesLeadingTo('running')).toEqual(['draft', 'scheduled', 'paused']);
+    expect(statusesLeadingTo('running')).toEqual(['draft', 'scheduled', 'paused', 'completed']);
     expect(statusesLeadingTo('paused')).toEqual(['scheduled', 'running']);
     expect(statusesLeadingTo('cancelled')).toEqual(['draft', 'scheduled', 'running', 'paused']);
     expect(statusesLeadingTo('scheduled')).toEqual(['draft', 'paused']);

@@ -24,15 +24,17 @@ export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
  *   blocker at firing time (its code), or paused through the API.
  * - running → paused, and paused → running (resumed; a campaign that never started is launched
  *   then) or → scheduled (resumed before its `scheduledAt`).
- * - running → completed | failed: the dispatcher's (issue 12).
- * - cancelled from anything that has not finished. completed, cancelled and failed are final.
+ * - running → completed: the dispatcher's, when nothing is pending, sending or deferred; → failed.
+ * - completed → running: failed or unknown recipients retried on a person's word (POST …/retry).
+ * - cancelled from anything that has not finished (not from completed: nothing is left to cancel).
+ *   cancelled and failed are final.
  */
 export const CAMPAIGN_TRANSITIONS: Readonly<Record<CampaignStatus, readonly CampaignStatus[]>> = {
   draft: ['scheduled', 'running', 'cancelled'],
   scheduled: ['running', 'paused', 'cancelled'],
   running: ['paused', 'completed', 'cancelled', 'failed'],
   paused: ['running', 'scheduled', 'cancelled', 'failed'],
-  completed: [],
+  completed: ['running'],
   cancelled: [],
   failed: [],
 };

@@ -5,7 +5,8 @@ import type { ApiPrincipal } from '../auth/api-keys.service';
 import { CurrentApiKey } from '../auth/current-api-key.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { Answer, CampaignsService } from './campaigns.service';
-import { CampaignPageView, CampaignView, DryRunView, RecipientSampleView } from './dto/campaign.view';
+import { CampaignPageView, CampaignRecipientPageView, CampaignView, DryRunView, RecipientSampleView, RetryView } from './dto/campaign.view';
+import { ListRecipientsQuery, RetryDto } from './dto/list-recipients.query';
 import { CreateCampaignDto } from './dto/create-campaign.dto';
 import { ListCampaignsQuery } from './dto/list-campaigns.query';
 import { IDEMPOTENCY_HEADER, IdempotencyKey, MAX_IDEMPOTENCY_KEY } from './idempotency';
@@ -117,6 +118,30 @@ export class CampaignsController {
   @ApiErrors('CAMPAIGN_NOT_FOUND', 'CAMPAIGN_INVALID_TRANSITION', 'TEMPLATE_NOT_APPROVED', 'MARKETING_NOT_AVAILABLE', 'PHONE_NUMBER_NOT_REGISTERED')
   resume(@Param('id') id: string): Promise<CampaignView> {
     return this.campaigns.resume(id);
+  }
+
+  @Get(':id/recipients')
+  @ApiOperation({
+    summary: "A started campaign's recipients, each with its decision, send state, delivery state and error, in contact order (keyset pages)",
+    description: 'Filters combine: decision, reason (exclusion, deferral or skip reason), sendState, deliveryState, errorCode.',
+  })
+  @ApiOkResponse({ type: CampaignRecipientPageView })
+  @ApiErrors('CAMPAIGN_NOT_FOUND', 'INVALID_CURSOR')
+  recipients(@Param('id') id: string, @Query() query: ListRecipientsQuery): Promise<CampaignRecipientPageView> {
+    return this.campaigns.recipients(id, query);
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send again to failed recipients, or to unknown ones whose status webhooks had DISPATCH_UNKNOWN_SETTLE (15 min) to resolve them',
+    description:
+      'On a person\'s word: nothing is retried automatically after a permanent failure or an unknown outcome. A completed campaign runs again; 131049 (per-user marketing cap) waits 24 h after its failure.',
+  })
+  @ApiOkResponse({ type: RetryView })
+  @ApiErrors('CAMPAIGN_NOT_FOUND', 'CAMPAIGN_INVALID_STATE', 'CAMPAIGN_INVALID_TRANSITION')
+  retry(@Param('id') id: string, @Body() dto: RetryDto): Promise<RetryView> {
+    return this.campaigns.retry(id, dto.which);
   }
 
   @Post(':id/cancel')

@@ -6,6 +6,13 @@ import type { SessionMessageDefinition, TemplateBinding } from '../rendering';
 import { canTransition, type CampaignStatus } from './campaign-status';
 import type { Audience } from './eligibility.port';
 
+/** Local hours a campaign may send in: 24-hour "HH:mm" from (inclusive) to (exclusive) in an IANA zone; to before from spans midnight. */
+export interface SendWindow {
+  from: string;
+  to: string;
+  timeZone: string;
+}
+
 export interface CampaignRow {
   id: string;
   name: string;
@@ -20,6 +27,8 @@ export interface CampaignRow {
   audience: Audience;
   scheduledAt: Date | null;
   maxMps: number | null;
+  /** Local hours it may send in (src/dispatcher/dispatcher.service.ts inSendWindow); null: any hour. */
+  sendWindow: SendWindow | null;
   status: CampaignStatus;
   /** Why it is paused or failed (missed_schedule, a blocker's code, requested); null otherwise. */
   statusReason: string | null;
@@ -47,6 +56,7 @@ export type NewCampaign = Pick<
   | 'audience'
   | 'scheduledAt'
   | 'maxMps'
+  | 'sendWindow'
   | 'apiKeyId'
 >;
 
@@ -64,6 +74,52 @@ export interface DecisionCount {
   count: number;
 }
 
+/** One group of a started campaign's recipients (CampaignsRepository.progress). */
+export interface ProgressLine {
+  sendState: string;
+  deliveryState: string | null;
+  errorCode: number | null;
+  count: number;
+  /** Of them, accepted in the last seconds asked for. */
+  recent: number;
+}
+
+export interface RecipientFilter {
+  decision?: string;
+  reason?: string;
+  sendState?: string;
+  deliveryState?: string;
+  errorCode?: number;
+  afterContactId?: string;
+  limit: number;
+}
+
+/** A campaign recipient as GET /v1/campaigns/:id/recipients lists it. */
+export interface RecipientRow {
+  contactId: string;
+  phone: string | null;
+  decision: string;
+  reason: string | null;
+  sends: string | null;
+  category: string | null;
+  sendState: string | null;
+  skipReason: string | null;
+  attempts: number;
+  attemptedAt: Date | null;
+  sentAt: Date | null;
+  wamid: string | null;
+  waId: string | null;
+  outsideWindow: boolean | null;
+  deliveryState: string | null;
+  deliveryAt: Date | null;
+  errorCode: number | null;
+  errorTitle: string | null;
+  pricingCategory: string | null;
+  consentEventId: string | null;
+  policyVersionId: number;
+  notBefore: Date | null;
+}
+
 export interface CampaignFilter {
   status?: CampaignStatus;
   afterKey?: { createdAt: string; id: string };
@@ -73,7 +129,7 @@ export interface CampaignFilter {
 const COLUMNS = `
   c.id, c.name, c.phone_number_id AS "phoneNumberId", c.kind, c.template_id AS "templateId", c.binding, c.session,
   c.session_scope AS "sessionScope", c.fallback_template_id AS "fallbackTemplateId", c.fallback_binding AS "fallbackBinding",
-  c.audience, c.scheduled_at AS "scheduledAt", c.max_mps AS "maxMps", c.status, c.status_reason AS "statusReason",
+  c.audience, c.scheduled_at AS "scheduledAt", c.max_mps AS "maxMps", c.send_window AS "sendWindow", c.status, c.status_reason AS "statusReason",
   c.policy_version_id AS "policyVersionId", c.api_key_id AS "apiKeyId", c.created_at AS "createdAt", c.updated_at AS "updatedAt",
   c.launched_at AS "launchedAt", c.started_at AS "startedAt", c.finished_at AS "finishedAt"`;
 
@@ -87,8 +143,8 @@ export class CampaignsRepository {
     const row = await one<CampaignRow>(
       db,
       `INSERT INTO campaigns AS c (name, phone_number_id, kind, template_id, binding, session, session_scope,
-                                   fallback_template_id, fallback_binding, audience, scheduled_at, max_mps, api_key_id)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13)
+                                   fallback_template_id, fallback_binding, audience, scheduled_at, max_mps, api_key_id, send_window)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14::jsonb)
        RETURNING ${COLUMNS}`,
       [
         campaign.name,
@@ -104,6 +160,7 @@ export class CampaignsRepository {
         campaign.scheduledAt,
         campaign.maxMps,
         campaign.apiKeyId,
+        json(campaign.sendWindow),
       ],
     );
     return row!;
@@ -175,6 +232,68 @@ export class CampaignsRepository {
       [id],
     );
     return found.map((r) => ({ decision: r.decision, reason: r.reason, count: Number(r.count) }));
+  }
+
+  /**
+   * The started campaign's recipients (eligible and deferred) counted by send state, delivery
+   * state and error code, with how many were accepted in the last `recentSeconds` (the current
+   * rate). One pass over the campaign's rows (its primary-key prefix).
+   */
+  progress(id: string, recentSeconds: number, db: Db = this.db): Promise<ProgressLine[]> {
+    return rows<ProgressLine>(
+      db,
+      `SELECT send_state AS "sendState", delivery_state AS "deliveryState", error_code AS "errorCode", count(*)::int AS count,
+              count(*) FILTER (WHERE sent_at > now() - make_interval(secs => $2))::int AS recent
+         FROM campaign_recipients WHERE campaign_id = $1 AND decision <> 'excluded'
+        GROUP BY 1, 2, 3`,
+      [id, recentSeconds],
+    );
+  }
+
+  /** One page of a campaign's recipients in contact order (keyset on contact_id), filtered. */
+  recipients(id: string, filter: RecipientFilter): Promise<RecipientRow[]> {
+    const { values, bind } = parameters([id]);
+    const where = ['r.campaign_id = $1'];
+    if (filter.decision) where.push(`r.decision = ${bind(filter.decision)}`);
+    if (filter.reason) where.push(`(r.reason = ${bind(filter.reason)} OR r.skip_reason = ${bind(filter.reason)})`);
+    if (filter.sendState) where.push(`r.send_state = ${bind(filter.sendState)}`);
+    if (filter.deliveryState) where.push(`r.delivery_state = ${bind(filter.deliveryState)}`);
+    if (filter.errorCode !== undefined) where.push(`r.error_code = ${bind(filter.errorCode)}`);
+    if (filter.afterContactId) where.push(`r.contact_id > ${bind(filter.afterContactId)}::bigint`);
+    return rows<RecipientRow>(
+      this.db,
+      `SELECT r.contact_id::text AS "contactId", c.phone, r.decision, r.reason, r.sends, r.category, r.send_state AS "sendState",
+              r.skip_reason AS "skipReason", r.attempts, r.attempted_at AS "attemptedAt", r.sent_at AS "sentAt", r.wamid, r.wa_id AS "waId",
+              r.outside_window AS "outsideWindow", r.delivery_state AS "deliveryState", r.delivery_at AS "deliveryAt",
+              r.error_code AS "errorCode", r.error_title AS "errorTitle", r.pricing_category AS "pricingCategory",
+              r.consent_event_id::text AS "consentEventId", r.policy_version_id AS "policyVersionId", r.not_before AS "notBefore"
+         FROM campaign_recipients r JOIN contacts c ON c.id = r.contact_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY r.contact_id LIMIT ${bind(filter.limit + 1)}`,
+      values,
+    );
+  }
+
+  /**
+   * Puts recipients back in the queue on a person's word: `failed` ones (refused by WhatsApp, or
+   * accepted and then failed by a status webhook), or `unknown` ones whose attempt is older than
+   * `settleMs` (their status webhooks had that long to resolve them). 131049 (Meta's per-user
+   * marketing cap) is not tried again within 24 hours of the failure. Returns how many.
+   */
+  requeue(id: string, which: 'failed' | 'unknown', settleMs: number, db: Db): Promise<number> {
+    const rowsOf =
+      which === 'failed'
+        ? `(r.send_state = 'failed' OR (r.send_state = 'accepted' AND r.delivery_state = 'failed'))`
+        : `r.send_state = 'unknown' AND r.delivery_state IS NULL AND r.attempted_at < now() - make_interval(secs => $2::double precision / 1000)`;
+    return affected(
+      db,
+      `UPDATE campaign_recipients r
+          SET send_state = 'pending', attempts = 0, lease_until = NULL, wamid = NULL, delivery_state = NULL, delivery_at = NULL, sent_at = NULL,
+              not_before = CASE WHEN r.error_code = 131049 THEN greatest(now(), coalesce(r.delivery_at, r.attempted_at, now()) + interval '24 hours') END,
+              error_code = NULL, error_title = NULL, skip_reason = NULL
+        WHERE r.campaign_id = $1 AND r.decision = 'eligible' AND ${rowsOf}`,
+      which === 'failed' ? [id] : [id, settleMs],
+    );
   }
 
   /**

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import type { Db } from '../database/sql';
-import { decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
+import { decodeCursor, decodeTimeCursor, encodeCursor, Page } from '../common/pagination';
+import { AppConfig } from '../config/app-config';
 import { FieldProblem, validationFailed } from '../common/validation';
 import type { TemplateCategory } from '../whatsapp/cloud-api.types';
 import type { CampaignMessage } from '../eligibility/eligibility-rules';
@@ -15,7 +16,19 @@ import { TemplatesService } from '../templates/templates.service';
 import type { TemplateRow } from '../templates/templates.repository';
 import { canTransition, statusesLeadingTo, type CampaignStatus } from './campaign-status';
 import { CampaignRow, CampaignsRepository, NewCampaign, StatusFields } from './campaigns.repository';
-import { CampaignView, campaignView, dryRunView, DryRunView, recipientCounts, snapshotCounts } from './dto/campaign.view';
+import {
+  CampaignRecipientView,
+  CampaignView,
+  campaignView,
+  dryRunView,
+  DryRunView,
+  progressView,
+  RATE_WINDOW_SECONDS,
+  recipientCounts,
+  recipientView,
+  snapshotCounts,
+} from './dto/campaign.view';
+import type { ListRecipientsQuery } from './dto/list-recipients.query';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
 import type { ListCampaignsQuery } from './dto/list-campaigns.query';
 import { CampaignEligibility, type Blocker, type EligibilityCampaign } from './eligibility.port';
@@ -45,6 +58,7 @@ const ACTIONS = {
   resume: { from: ['paused'], done: 'resumed' },
   pause: { from: statusesLeadingTo('paused'), done: 'paused' },
   cancel: { from: statusesLeadingTo('cancelled'), done: 'cancelled' },
+  retry: { from: ['running', 'paused', 'completed'], done: 'retried' },
 } as const satisfies Record<string, { from: readonly CampaignStatus[]; done: string }>;
 type Action = keyof typeof ACTIONS;
 
@@ -66,6 +80,7 @@ export class CampaignsService {
     private readonly eligibility: CampaignEligibility,
     private readonly imports: ImportsService,
     private readonly phoneNumbers: PhoneNumbersService,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -87,10 +102,55 @@ export class CampaignsService {
     });
   }
 
-  /** A campaign with its recipients counted by decision and reason (null before it started). 404 CAMPAIGN_NOT_FOUND. */
+  /**
+   * A campaign with its recipients counted by decision and reason, and its sending live (counts
+   * by send and delivery state and error code, the rate over the last 10 s, an ETA); both null
+   * before it started. 404 CAMPAIGN_NOT_FOUND.
+   */
   async get(id: string): Promise<CampaignView> {
     const row = await this.find(id);
-    return campaignView(row, await this.recipientsOf(row));
+    if (row.startedAt === null) return campaignView(row, null, null);
+    const [decisions, progress] = await Promise.all([this.campaigns.decisionCounts(row.id), this.campaigns.progress(row.id, RATE_WINDOW_SECONDS)]);
+    return campaignView(row, recipientCounts(decisions), progressView(progress));
+  }
+
+  /**
+   * A started campaign's recipients in contact order (keyset pages), filtered by decision, reason
+   * (an exclusion reason or a skip reason), send state, delivery state and error code.
+   * 404 CAMPAIGN_NOT_FOUND; 400 INVALID_CURSOR.
+   */
+  async recipients(id: string, query: ListRecipientsQuery): Promise<Page<CampaignRecipientView>> {
+    const campaign = await this.find(id);
+    const limit = query.limit ?? 50;
+    const after = decodeCursor(query.cursor);
+    if (after !== undefined && !/^[1-9][0-9]{0,18}$/.test(after)) throw new DomainError('INVALID_CURSOR', 'The cursor is not one this API gave out', [{ field: 'cursor', problems: ['give nextCursor from a previous page, unchanged'] }]);
+    const found = await this.campaigns.recipients(campaign.id, { ...query, afterContactId: after, limit });
+    const data = found.slice(0, limit);
+    return { data: data.map(recipientView), nextCursor: found.length > limit ? encodeCursor(data[data.length - 1].contactId) : null };
+  }
+
+  /**
+   * Puts failed recipients (refused by WhatsApp or failed by a status webhook), or unknown ones
+   * whose status webhooks had DISPATCH_UNKNOWN_SETTLE to resolve them, back in the queue, on a
+   * person's word; the dispatcher sends them again. A completed campaign runs again for them (in
+   * the same transaction). For a running, paused or completed campaign; 409 CAMPAIGN_INVALID_STATE
+   * otherwise. Answers how many were re-queued (0 is not an error).
+   */
+  async retry(id: string, which: 'failed' | 'unknown'): Promise<{ requeued: number; campaign: CampaignView }> {
+    const campaign = await this.find(id);
+    if (!['running', 'paused', 'completed'].includes(campaign.status)) {
+      throw new DomainError('CAMPAIGN_INVALID_STATE', `Campaign ${id} is ${campaign.status}: only a running, paused or completed campaign's recipients can be retried`, {
+        status: campaign.status,
+      });
+    }
+    const requeued = await this.db.transaction(async (tx) => {
+      const n = await this.campaigns.requeue(campaign.id, which, this.config.dispatch.unknownSettleMs, tx);
+      if (n > 0 && campaign.status === 'completed' && !(await this.campaigns.setStatus(campaign.id, ['completed'], 'running', { reason: null }, tx))) {
+        throw await this.lost(campaign.id, 'retry', tx);
+      }
+      return n;
+    });
+    return { requeued, campaign: await this.get(campaign.id) };
   }
 
   /** Newest first, keyset-paginated; 400 INVALID_CURSOR for a cursor this API did not give. */
@@ -288,9 +348,6 @@ export class CampaignsService {
     return row;
   }
 
-  private async recipientsOf(row: CampaignRow) {
-    return row.startedAt === null ? null : recipientCounts(await this.campaigns.decisionCounts(row.id));
-  }
 
   // -------------------------------------------------------------------------------------------
   // Checking a new campaign
@@ -344,6 +401,7 @@ export class CampaignsService {
       audience: stripUndefined(dto.audience),
       scheduledAt: dto.scheduledAt ?? null,
       maxMps: dto.maxMps ?? null,
+      sendWindow: dto.sendWindow ? { from: dto.sendWindow.from, to: dto.sendWindow.to, timeZone: dto.sendWindow.timeZone } : null,
       apiKeyId,
     };
   }
@@ -439,6 +497,7 @@ function assertCoherent(dto: CreateCampaignDto): void {
   if ((dto.fallbackTemplateId === undefined) !== (dto.fallbackBinding === undefined)) {
     problems.push({ field: dto.fallbackTemplateId === undefined ? 'fallbackTemplateId' : 'fallbackBinding', problems: ['fallbackTemplateId and fallbackBinding go together'] });
   }
+  if (dto.sendWindow && dto.sendWindow.from === dto.sendWindow.to) problems.push({ field: 'sendWindow', problems: ['sendWindow.from and sendWindow.to must differ (the window would be empty)'] });
   if (problems.length > 0) throw validationFailed(problems);
 }
 

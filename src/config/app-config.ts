@@ -79,6 +79,8 @@ export class AppConfig {
   readonly dispatch: {
     /** Fraction (0.02: 2%) under a number's rate at which sends are spaced (DISPATCH_THROUGHPUT_MARGIN_PERCENT). */
     readonly throughputMargin: number;
+    /** An unknown outcome may be retried by hand this long after its attempt (DISPATCH_UNKNOWN_SETTLE, default 15m). */
+    readonly unknownSettleMs: number;
   };
 
   constructor(env: EnvironmentVariables) {
@@ -120,7 +122,10 @@ export class AppConfig {
       maxLatenessMs: parseDuration(env.CAMPAIGN_MAX_LATENESS ?? '15m')!,
       marketingFrequencyCap: frequencyCap(env.CAMPAIGN_MARKETING_FREQUENCY_CAP),
     };
-    this.dispatch = { throughputMargin: (env.DISPATCH_THROUGHPUT_MARGIN_PERCENT ?? THROUGHPUT_GATE_DEFAULTS.margin * 100) / 100 };
+    this.dispatch = {
+      throughputMargin: (env.DISPATCH_THROUGHPUT_MARGIN_PERCENT ?? THROUGHPUT_GATE_DEFAULTS.margin * 100) / 100,
+      unknownSettleMs: parseDuration(env.DISPATCH_UNKNOWN_SETTLE ?? '15m')!,
+    };
   }
 
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -144,6 +144,14 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(emptyToUndefined) @IsDuration({ ms: 10_000, text: '10s' }, { ms: 7 * 86_400_000, text: '7d' })
   CAMPAIGN_MAX_LATENESS?: string;
 
+  /**
+   * How long a recipient whose send outcome is unknown waits for a status webhook to resolve it
+   * before POST /v1/campaigns/:id/retry may send it again. Meta sends `sent` within seconds; 15
+   * minutes leaves room for webhook retries.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsDuration({ ms: 60_000, text: '1m' }, { ms: 7 * 86_400_000, text: '7d' })
+  DISPATCH_UNKNOWN_SETTLE?: string;
+
   @IsOptional() @Transform(emptyToUndefined) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 

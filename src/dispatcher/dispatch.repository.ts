@@ -97,6 +97,7 @@ export class DispatchRepository {
               skip_reason = k.skip,
               lease_until = CASE WHEN k.skip IS NULL THEN now() + make_interval(secs => $5::double precision / 1000) END,
               attempts = r.attempts + CASE WHEN k.skip IS NULL THEN 1 ELSE 0 END,
+              attempted_at = CASE WHEN k.skip IS NULL THEN now() ELSE r.attempted_at END,
               outside_window = NOT k.window_open,
               not_before = NULL
          FROM checked k, contacts c

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
-import { CampaignsRepository } from '../campaigns/campaigns.repository';
+import { CampaignsRepository, type SendWindow } from '../campaigns/campaigns.repository';
 import { safeError } from '../common/log-redaction';
 import { AppConfig } from '../config/app-config';
 import { ConsentService } from '../contacts/consent.service';
@@ -37,12 +37,6 @@ interface RunningRow {
   templates: Array<{ id: string; status: string; updatedAt: string }>;
 }
 
-/** Local hours a campaign may send in (campaigns.send_window). */
-export interface SendWindow {
-  from: string;
-  to: string;
-  timeZone: string;
-}
 
 /**
  * The sending side of the worker: for each business number with running campaigns, one NumberLane

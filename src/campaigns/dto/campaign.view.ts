@@ -2,9 +2,9 @@ import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger
 import { CONCRETE_SCOPES } from '../../contacts/consent';
 import { DEFERRAL_REASONS, EXCLUSION_REASONS } from '../../eligibility/eligibility-rules';
 import { CAMPAIGN_STATUSES } from '../campaign-status';
-import type { CampaignRow, DecisionCount } from '../campaigns.repository';
+import type { CampaignRow, DecisionCount, ProgressLine, RecipientRow } from '../campaigns.repository';
 import type { DecisionCounts, DryRun } from '../eligibility.port';
-import { AudienceDto } from './create-campaign.dto';
+import { AudienceDto, SendWindowDto } from './create-campaign.dto';
 
 const REASON_COUNTS = (reasons: readonly string[], example: Record<string, number>) => ({
   type: 'object' as const,
@@ -19,6 +19,39 @@ export class RecipientCountsView {
   @ApiProperty({ type: 'integer', example: 1100 }) eligible: number;
   @ApiProperty(REASON_COUNTS(EXCLUSION_REASONS, { no_opt_in: 60, opted_out: 25 })) excluded: Record<string, number>;
   @ApiProperty(REASON_COUNTS(DEFERRAL_REASONS, { messaging_limit: 15 })) deferred: Record<string, number>;
+}
+
+export const SEND_STATES = ['pending', 'sending', 'accepted', 'failed', 'unknown', 'cancelled'] as const;
+export const DELIVERY_STATES = ['sent', 'delivered', 'read', 'failed'] as const;
+/** The window the current rate is measured over, in seconds. */
+export const RATE_WINDOW_SECONDS = 10;
+
+/** A started campaign's sending, live: counted from campaign_recipients at each request. */
+export class ProgressView {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { pending: 900, sending: 40, accepted: 150, failed: 3, unknown: 0, cancelled: 2 },
+    description: `Eligible and deferred recipients by send state: ${SEND_STATES.join(', ')} (every state, 0 included)`,
+  })
+  sendStates: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { sent: 20, delivered: 100, read: 25, failed: 5 },
+    description: 'Accepted messages by their latest status webhook (sent < delivered < read; failed is final); not yet reported ones are not counted',
+  })
+  deliveryStates: Record<string, number>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { '131026': 4, '131049': 1 },
+    description: "Failed, unknown and delivery-failed recipients by WhatsApp error code ('none': no code, e.g. a render problem or a lost answer)",
+  })
+  errors: Record<string, number>;
+  @ApiProperty({ type: 'number', example: 78.4, description: `Messages accepted per second over the last ${RATE_WINDOW_SECONDS} s` }) ratePerSecond: number;
+  @ApiProperty({ type: 'integer', nullable: true, example: 12, description: 'Seconds until the pending and sending recipients are sent at the current rate; null when nothing is being sent' })
+  etaSeconds: number | null;
 }
 
 export class CampaignView {
@@ -50,6 +83,10 @@ export class CampaignView {
     description: 'The frozen audience (campaign_recipients) counted; null until the campaign has started. In GET of one campaign and the launch answer only',
   })
   recipients?: RecipientCountsView | null;
+  @ApiPropertyOptional({ type: ProgressView, nullable: true, description: 'The sending, live; null until the campaign has started. In GET of one campaign only' })
+  progress?: ProgressView | null;
+  @ApiProperty({ type: SendWindowDto, nullable: true, description: 'Local hours it may send in; null: any hour' })
+  sendWindow: SendWindowDto | null;
   @ApiProperty({ type: 'integer', nullable: true, description: 'The eligibility policy version the recipients were decided under' }) policyVersionId: number | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
   @ApiProperty({ type: String, format: 'date-time' }) updatedAt: string;
@@ -88,8 +125,12 @@ export class DryRunView extends RecipientCountsView {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** `recipients`: left out (listings), null (not started) or the counts. */
-export function campaignView(row: CampaignRow, recipients?: RecipientCountsView | null): CampaignView {
+/**
+ * `recipients` and `progress`: left out (listings), null (not started) or the counts; `progress`
+ * is null when left out with recipients null, and counted from them when left out with them.
+ */
+export function campaignView(row: CampaignRow, recipients?: RecipientCountsView | null, progress?: ProgressView | null): CampaignView {
+  if (recipients !== undefined && progress === undefined) progress = recipients === null ? null : startingProgress(recipients);
   return {
     id: row.id,
     name: row.name,
@@ -107,6 +148,8 @@ export function campaignView(row: CampaignRow, recipients?: RecipientCountsView 
     status: row.status,
     statusReason: row.statusReason,
     ...(recipients !== undefined ? { recipients } : {}),
+    ...(progress !== undefined ? { progress } : {}),
+    sendWindow: row.sendWindow,
     policyVersionId: row.policyVersionId,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -128,6 +171,30 @@ export function recipientCounts(lines: readonly DecisionCount[]): RecipientCount
   return counts;
 }
 
+/** The progress lines as the view counts them, with the rate over RATE_WINDOW_SECONDS and the ETA at it. */
+export function progressView(lines: readonly ProgressLine[]): ProgressView {
+  const sendStates: Record<string, number> = Object.fromEntries(SEND_STATES.map((s) => [s, 0]));
+  const deliveryStates: Record<string, number> = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0]));
+  const errors: Record<string, number> = {};
+  let recent = 0;
+  for (const line of lines) {
+    sendStates[line.sendState] = (sendStates[line.sendState] ?? 0) + line.count;
+    if (line.deliveryState) deliveryStates[line.deliveryState] += line.count;
+    recent += line.recent;
+    const failing = line.sendState === 'failed' || line.sendState === 'unknown' || line.deliveryState === 'failed';
+    if (failing) errors[line.errorCode === null ? 'none' : String(line.errorCode)] = (errors[line.errorCode === null ? 'none' : String(line.errorCode)] ?? 0) + line.count;
+  }
+  const ratePerSecond = Math.round((recent / RATE_WINDOW_SECONDS) * 10) / 10;
+  const left = sendStates.pending + sendStates.sending;
+  return { sendStates, deliveryStates, errors, ratePerSecond, etaSeconds: ratePerSecond > 0 ? Math.ceil(left / ratePerSecond) : left === 0 ? 0 : null };
+}
+
+/** The progress of a campaign whose audience was just frozen: every eligible and deferred recipient pending. */
+export function startingProgress(counts: RecipientCountsView): ProgressView {
+  const deferred = Object.values(counts.deferred).reduce((a, b) => a + b, 0);
+  return progressView([{ sendState: 'pending', deliveryState: null, errorCode: null, count: counts.eligible + deferred, recent: 0 }]);
+}
+
 /** What a snapshot counted, as the view counts it. */
 export function snapshotCounts(counts: DecisionCounts): RecipientCountsView {
   return { total: counts.total, eligible: counts.eligible, excluded: { ...counts.excluded }, deferred: { ...counts.deferred } };
@@ -144,4 +211,50 @@ export function dryRunView(result: DryRun): DryRunView {
     estimatedSeconds: result.estimatedSeconds,
     policyVersion: result.policyVersion,
   };
+}
+
+/** One recipient of a started campaign: its decision, its sending and its delivery. */
+export class CampaignRecipientView {
+  @ApiProperty({ example: '1042' }) contactId: string;
+  @ApiProperty({ type: String, nullable: true, example: '+6281234567890' }) phone: string | null;
+  @ApiProperty({ enum: ['eligible', 'excluded', 'deferred'] }) decision: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Why excluded or deferred (the dry run\'s reasons)' }) reason: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['template', 'session', 'fallback'] }) sends: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['MARKETING', 'UTILITY', 'AUTHENTICATION', 'SERVICE'] }) category: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: SEND_STATES, description: 'null for excluded recipients' }) sendState: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why a recipient was cancelled without a send: opted_out, no_opt_in, window_closed (re-checked when claimed), contact_erased, contact_merged, campaign_cancelled',
+  })
+  skipReason: string | null;
+  @ApiProperty({ type: 'integer' }) attempts: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) attemptedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When WhatsApp accepted it' }) sentAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) wamid: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The wa_id WhatsApp answered for the number' }) waId: string | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Sent outside an open customer service window (counts toward the messaging limit)' }) outsideWindow: boolean | null;
+  @ApiProperty({ type: String, nullable: true, enum: DELIVERY_STATES }) deliveryState: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveryAt: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 131026 }) errorCode: number | null;
+  @ApiProperty({ type: String, nullable: true }) errorTitle: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'marketing', description: "The status webhooks' pricing category" }) pricingCategory: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The opt-in that allowed it (GET /v1/contacts/:id/consent)' }) consentEventId: string | null;
+  @ApiProperty({ type: 'integer' }) policyVersionId: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'A pending recipient waits until then (a retry\'s backoff, a pair-rate delay)' }) notBefore: string | null;
+}
+
+export class CampaignRecipientPageView {
+  @ApiProperty({ type: [CampaignRecipientView] }) data: CampaignRecipientView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+}
+
+export function recipientView(row: RecipientRow): CampaignRecipientView {
+  return { ...row, attemptedAt: iso(row.attemptedAt), sentAt: iso(row.sentAt), deliveryAt: iso(row.deliveryAt), notBefore: iso(row.notBefore) };
+}
+
+/** POST /v1/campaigns/:id/retry */
+export class RetryView {
+  @ApiProperty({ type: 'integer', description: 'Recipients put back in the queue' }) requeued: number;
+  @ApiProperty({ type: CampaignView }) campaign: CampaignView;
 }

@@ -18,9 +18,45 @@ import {
   ValidateNested,
   ValidationOptions,
 } from 'class-validator';
+import { IANAZone } from 'luxon';
 import { IsApiDate, IsOptionalNotNull, toApiDate } from '../../common/validation';
 import { COUNTRY_PATTERN } from '../../contacts/dto/contact-fields';
 import { CONCRETE_SCOPES, type ConcreteScope } from '../../contacts/consent';
+
+const HOUR_MINUTE = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
+/** Whether the value is an IANA time zone name Luxon (and so the dispatcher) knows. */
+function IsTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isTimeZone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be an IANA time zone such as Asia/Jakarta`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'string' && value.length <= 64 && IANAZone.isValidZone(value) && value.includes('/') },
+    });
+}
+
+/**
+ * The local hours a campaign may send in: from `from` (inclusive) to `to` (exclusive), 24-hour
+ * "HH:mm" in `timeZone`; a `to` before `from` spans midnight. The zone is required: hours without
+ * one would be guessed.
+ */
+export class SendWindowDto {
+  @ApiProperty({ example: '08:00' })
+  @IsString()
+  @Matches(HOUR_MINUTE, { message: 'from must be a 24-hour time HH:mm' })
+  from: string;
+
+  @ApiProperty({ example: '20:00' })
+  @IsString()
+  @Matches(HOUR_MINUTE, { message: 'to must be a 24-hour time HH:mm' })
+  to: string;
+
+  @ApiProperty({ example: 'Asia/Jakarta', description: 'IANA time zone of the hours' })
+  @IsTimeZone()
+  timeZone: string;
+}
 
 /** Tags are stored trimmed (contact-fields.ts), so a tag in an audience is compared trimmed too. */
 const trimEach = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
@@ -198,6 +234,16 @@ export class CreateCampaignDto {
   @Transform(toApiDate)
   @IsApiDate()
   scheduledAt?: Date;
+
+  @ApiPropertyOptional({
+    type: SendWindowDto,
+    description: 'Local hours the campaign may send in; outside them it waits (recipients stay pending). Leave it out to send at any hour',
+  })
+  @IsOptionalNotNull('leave it out to send at any hour')
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SendWindowDto)
+  sendWindow?: SendWindowDto;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 20, description: "Messages per second at most; not above the number's throughput" })
   @IsOptionalNotNull("leave it out for the number's throughput")
