@@ -315,4 +315,82 @@ describe('dispatcher, end to end against the simulator', () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/timeZone/);
   });
+
+  /** Contacts straight into the table (opted in, tagged): for audiences of hundreds. */
+  async function bulkAudience(tag: string, n: number): Promise<Array<{ id: string }>> {
+    const start = serial + 1;
+    serial += n;
+    return env.db.query(
+      `INSERT INTO contacts (phone, country, name, tags, marketing_consent, marketing_consent_at)
+       SELECT '+62812' || lpad(g::text, 7, '0'), 'ID', 'orang ' || g, ARRAY[$3::text], 'opted_in', now() - interval '1 day' FROM generate_series($1::int, $2::int) g
+       RETURNING id::text`,
+      [start, serial, tag],
+    );
+  }
+
+  it('a spike of one error code (more than 20% of the last 200 outcomes) pauses the campaign with that code', async () => {
+    await bulkAudience('spike', 260);
+    await env.db.query(`UPDATE phone_numbers SET throughput_mps = 200 WHERE phone_number_id = $1`, [SENDER]);
+    sim.configure({ phoneNumbers: [{ id: SENDER, mps: 200 }] });
+    try {
+      // Approved here, unknown to WhatsApp: every send is refused with 132001 (template not found), a request bug.
+      const [{ id: ghost }] = await env.db.query(
+        `INSERT INTO templates (waba_id, name, language, category, parameter_format, components, status, whatsapp_id)
+         VALUES ($1, 'ghost_promo', 'id', 'MARKETING', 'POSITIONAL', $2::jsonb, 'APPROVED', '999000111') RETURNING id`,
+        [WABA, JSON.stringify([{ type: 'BODY', text: 'Halo {{1}}, promo!', example: { body_text: [['Ana']] } }])],
+      );
+      const created = await api.post('/v1/campaigns', { name: 'Spike', phoneNumberId: SENDER, templateId: ghost, binding: { 'body.1': '{{name}}' }, audience: { tags: { any: ['spike'] } } });
+      expect(created.status).toBe(201);
+      const id = created.body.id;
+      expect((await api.post(`/v1/campaigns/${id}/launch`)).status).toBe(200);
+      const paused = await eventually(async () => {
+        const body = (await api.get(`/v1/campaigns/${id}`)).body;
+        return body.status === 'paused' ? body : undefined;
+      }, 20_000, 'paused by the spike');
+      expect(paused.statusReason).toBe('failure_spike_132001');
+      await new Promise((r) => setTimeout(r, 500));
+      const after = (await api.get(`/v1/campaigns/${id}`)).body.progress;
+      expect(after.errors['132001']).toBeGreaterThanOrEqual(200);
+      expect(after.sendStates.pending).toBeGreaterThan(0);
+      expect(after.sendStates.failed + after.sendStates.pending + after.sendStates.cancelled).toBe(260);
+    } finally {
+      await env.db.query(`UPDATE phone_numbers SET throughput_mps = $2 WHERE phone_number_id = $1`, [SENDER, MPS]);
+      sim.configure({ phoneNumbers: [{ id: SENDER, mps: MPS }] });
+    }
+  });
+
+  it('recipients beyond the messaging limit are deferred, then released and sent when the moving 24 hours free the budget', async () => {
+    // The number reached 246 people outside a window in the last 24 hours (the tests above, and an
+    // earlier campaign's rows for the rest): a TIER_250 limit leaves 4.
+    const [{ n: already }] = await env.db.query(
+      `SELECT count(DISTINCT contact_id)::int AS n FROM campaign_recipients WHERE sent_at > now() - interval '24 hours' AND outside_window`,
+    );
+    expect(already).toBeLessThan(246);
+    const reached = await bulkAudience('reached-lately', 246 - already);
+    // An earlier campaign of the number (a draft here: only its recipients' rows count).
+    const earlier = await campaign('nobody');
+    await env.db.query(
+      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, sends, category, policy_version_id, send_state, sent_at, outside_window)
+       SELECT $1, unnest($2::bigint[]), 'eligible', 'template', 'UTILITY', 1, 'accepted', now() - interval '1 hour', true`,
+      [earlier, reached.map((r) => r.id)],
+    );
+    await env.db.query(`UPDATE phone_numbers SET messaging_limit = 'TIER_250' WHERE phone_number_id = $1`, [SENDER]);
+    try {
+      await audience('limited', 7);
+      const id = await campaign('limited');
+      const launched = await api.post(`/v1/campaigns/${id}/launch`);
+      expect(launched.body.recipients).toMatchObject({ eligible: 4, deferred: { messaging_limit: 3 } });
+      await eventually(async () => (sentPerRecipient(id).size === 4 ? true : undefined), 15_000, 'four sent');
+      await new Promise((r) => setTimeout(r, 2500));
+      // The budget is spent: the deferred wait, the campaign runs on.
+      expect(sentPerRecipient(id).size).toBe(4);
+      expect((await api.get(`/v1/campaigns/${id}`)).body).toMatchObject({ status: 'running', progress: { sendStates: { pending: 3, accepted: 4 } } });
+      // A day later for the earlier campaign: the budget frees, the deferred are released and sent.
+      await env.db.query(`UPDATE campaign_recipients SET sent_at = now() - interval '25 hours' WHERE campaign_id = $1`, [earlier]);
+      await finished(id);
+      expect(sentPerRecipient(id).size).toBe(7);
+    } finally {
+      await env.db.query(`UPDATE phone_numbers SET messaging_limit = NULL WHERE phone_number_id = $1`, [SENDER]);
+    }
+  });
 });
