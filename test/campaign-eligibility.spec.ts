@@ -183,4 +183,45 @@ describe('campaign eligibility, end to end', () => {
     const refused = await api.post(`/v1/campaigns/${res.body.id}/launch`, {});
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'BUSINESS_COUNTRY_RESTRICTED' });
   });
+
+  it("records each recipient's deciding opt-in for the scope it is sent under: the newest by occurrence, of that scope or all", async () => {
+    // Approved (as the first test leaves it), so that this test also runs alone.
+    await env.db.query(`UPDATE templates SET status = 'APPROVED' WHERE id = $1`, [templateId]);
+    // Two people with opt-ins recorded out of order and of other scopes; one has an open window.
+    const person = async (phone: string) => (await api.post('/v1/contacts', { phone, name: 'citra', attributes: { city: 'Solo' } })).body.id as string;
+    const windowOpen = await person('+6281300000021');
+    const windowClosed = await person('+6281300000022');
+    for (const id of [windowOpen, windowClosed]) {
+      for (const [scope, wording, occurredAt] of [
+        ['marketing', 'promo, newest', '2026-01-02T00:00:00Z'],
+        ['marketing', 'promo, older, recorded later', '2026-01-01T00:00:00Z'],
+        ['all', 'everything, oldest', '2025-12-01T00:00:00Z'],
+        ['utility', 'orders', '2026-01-03T00:00:00Z'],
+      ]) {
+        expect((await api.post(`/v1/contacts/${id}/opt-in`, { scope, wording, occurredAt })).status).toBe(201);
+      }
+    }
+    await env.db.query(`INSERT INTO contact_windows (contact_id, phone_number_id, last_inbound_at) VALUES ($1, $2, now() - interval '1 hour')`, [windowOpen, SENDER]);
+    // A utility session message, with the marketing template as the fallback for a closed window.
+    const session = await api.post('/v1/campaigns', {
+      name: 'Sapaan',
+      phoneNumberId: SENDER,
+      session: { type: 'text', text: { body: 'Halo {{title name}}!' } },
+      sessionScope: 'utility',
+      fallbackTemplateId: templateId,
+      fallbackBinding: { 'body.1': '{{title name}}', 'body.2': '{{attributes.city}}' },
+      audience: { contactIds: [windowOpen, windowClosed] },
+    });
+    expect(session.status).toBe(201);
+    expect((await api.post(`/v1/campaigns/${session.body.id}/launch`, {})).status).toBe(200);
+    const recorded = await env.db.query(
+      `SELECT r.contact_id::text AS contact, r.sends, e.wording FROM campaign_recipients r LEFT JOIN consent_events e ON e.id = r.consent_event_id
+        WHERE r.campaign_id = $1 ORDER BY r.contact_id`,
+      [session.body.id],
+    );
+    expect(recorded).toEqual([
+      { contact: windowOpen, sends: 'session', wording: 'orders' },
+      { contact: windowClosed, sends: 'fallback', wording: 'promo, newest' },
+    ]);
+  });
 });

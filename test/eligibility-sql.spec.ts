@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { BASE_POLICY_RULES, BASE_POLICY_VERSION } from '../src/eligibility/country-policy.data';
 import { MessageCategory, restrictedRecipients } from '../src/eligibility/country-policy';
 import { applyMessagingLimit, CampaignMessage, decideRecipient, RecipientFacts } from '../src/eligibility/eligibility-rules';
-import { decidedQuery, EligibilityQuery, RoutedMessage } from '../src/eligibility/eligibility.repository';
+import { decidedQuery, decisionCountsQuery, EligibilityQuery, RoutedMessage } from '../src/eligibility/eligibility.repository';
 import { isMissing } from '../src/rendering/helpers';
 import { createTestDatabase } from './support/database';
 
@@ -60,9 +60,10 @@ describe('the eligibility SQL agrees with the pure rules', () => {
     ];
     const consents = [null, 'opted_in', 'opted_out'] as const;
     const names = ['Ana', '  ', null];
-    const cities: Array<unknown> = ['Bandung', '', undefined, null];
+    // A number is a value (the SQL reads it as its JSON text, never blank); U+3000 is white space.
+    const cities: Array<unknown> = ['Bandung', '', undefined, null, 0, '\u3000'];
     let n = 0;
-    // Every combination of country, both consents, window, name and city: 2,592 contacts.
+    // Every combination of country, both consents, window, name and city: 3,888 contacts.
     for (const [prefix, country] of phones)
       for (const marketing of consents)
         for (const utility of consents)
@@ -191,6 +192,26 @@ describe('the eligibility SQL agrees with the pure rules', () => {
     // Every reason the shape can give appears, so the comparison is not vacuous; with a budget
     // smaller than the eligible people, some are deferred and some are not.
     expect(new Set(rows.map((r) => r.reason)).size).toBeGreaterThanOrEqual(4);
+
+    // The dry run's one pass (the messaging limit as arithmetic, samples cut from the groups)
+    // gives the same counts, and each sample is a contact decided with that reason.
+    const countParams: unknown[] = [];
+    const counted = await client.query<{ kind: string; decision: string | null; reason: string | null; n: number | null; id: string | null }>(
+      decisionCountsQuery(query, countParams, 5),
+      countParams,
+    );
+    const tally = new Map<string, number>();
+    for (const r of rows) tally.set(`${r.decision}/${r.reason}`, (tally.get(`${r.decision}/${r.reason}`) ?? 0) + 1);
+    const counts = new Map<string, number>();
+    for (const r of counted.rows) if (r.kind === 'count' && r.n! > 0) counts.set(`${r.decision}/${r.reason}`, (counts.get(`${r.decision}/${r.reason}`) ?? 0) + r.n!);
+    expect(counts).toEqual(tally);
+    const reasonOf = new Map(rows.map((r) => [r.id, r.reason]));
+    const samples = counted.rows.filter((r) => r.kind === 'sample');
+    for (const sample of samples) expect({ id: sample.id, reason: reasonOf.get(sample.id!) }).toEqual({ id: sample.id, reason: sample.reason });
+    for (const [key, count] of tally) {
+      const reason = key.split('/')[1];
+      if (reason !== 'null') expect({ reason, samples: samples.filter((s) => s.reason === reason).length }).toEqual({ reason, samples: Math.min(5, count) });
+    }
     const spendsBudget = message.kind === 'template' || message.fallbackCategory !== null;
     if (budget !== null && budget > 0 && spendsBudget) {
       expect(rows.some((r) => r.decision === 'deferred')).toBe(true);
