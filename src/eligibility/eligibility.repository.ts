@@ -343,13 +343,27 @@ function decidingOptInsSql(scope: ConcreteScope, add: (value: unknown) => string
            ORDER BY e.contact_id, e.occurred_at DESC NULLS LAST, e.id DESC`;
 }
 
-/** Whether r's country or number is restricted: countries by equality, regions by E.164 prefix, grouped by prefix length. */
+/**
+ * Whether r's country or number is restricted: countries by equality, regions by E.164 prefix,
+ * grouped by prefix length. Each group is guarded by the range its prefixes span, compared
+ * byte-wise (COLLATE "C"): a number starting with one of them lies in [lowest prefix, the highest
+ * with its last character's successor), and two comparisons cost a fraction of `left()`, which
+ * builds a string for every contact (it was a third of the decision at a million contacts).
+ */
 function restrictedSql(restrictions: Restrictions, add: (value: unknown) => string): string {
   const parts: string[] = [];
   if (restrictions.countries.length > 0) parts.push(`r.country = ANY (${add(restrictions.countries)}::text[])`);
   const byLength = new Map<number, string[]>();
   for (const prefix of restrictions.prefixes) byLength.set(prefix.length, [...(byLength.get(prefix.length) ?? []), prefix]);
-  for (const [length, prefixes] of byLength) parts.push(`left(r.phone, ${length}) = ANY (${add(prefixes)}::text[])`);
+  for (const [length, prefixes] of byLength) {
+    // E.164 prefixes are ASCII: JavaScript's order is their byte order.
+    const sorted = [...prefixes].sort();
+    const highest = sorted[sorted.length - 1];
+    const above = highest.slice(0, -1) + String.fromCharCode(highest.charCodeAt(highest.length - 1) + 1);
+    parts.push(
+      `(r.phone >= ${add(sorted[0])}::text COLLATE "C" AND r.phone < ${add(above)}::text COLLATE "C" AND left(r.phone, ${length}) = ANY (${add(prefixes)}::text[]))`,
+    );
+  }
   return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
 }
 
