@@ -8,9 +8,9 @@ import type { DeferralReason, ExclusionReason } from './eligibility-rules';
 
 /**
  * The eligibility rules (eligibility-rules.ts) over a whole audience, in one statement: the dry
- * run groups its rows, the snapshot inserts them into campaign_recipients. Both build the same
- * `DECIDED` query from the same input, so they cannot disagree; a test checks it agrees with
- * `decideRecipient` contact by contact.
+ * run groups the decisions, the snapshot inserts them into campaign_recipients. Both build the
+ * same decisions (decisionsQuery) from the same input; tests check that they agree with
+ * `decideRecipient` contact by contact, and the dry run's counts with the snapshot's rows.
  *
  * Plan (one pass over the audience's contacts, hash joins for the rest):
  * 1. `audience`: the contacts the audience selects (contacts' indexes where a condition has one).
@@ -22,6 +22,7 @@ import type { DeferralReason, ExclusionReason } from './eligibility-rules';
  *    reason), with the country policy as parameters (restrictedRecipients gives them).
  * 4. The messaging limit: a running count, in contact id order, of the eligible people who would
  *    be reached outside a window and are not counted already; past the budget they are deferred.
+ *    The dry run needs only how many: it counts those people and subtracts (decisionCountsQuery).
  */
 
 /** What goes to recipients, as eligibility needs it: one message, or a session with its fallback. */
