@@ -77,7 +77,7 @@ export class AppConfig {
     readonly marketingFrequencyCap: { readonly max: number; readonly periodSeconds: number } | null;
   };
   readonly dispatch: {
-    /** Fraction (0.02: 2%) under a number's rate at which sends are spaced (DISPATCH_THROUGHPUT_MARGIN_PERCENT). */
+    /** Fraction (0.03: 3%) under a number's rate at which sends are spaced (DISPATCH_THROUGHPUT_MARGIN_PERCENT). */
     readonly throughputMargin: number;
     /** An unknown outcome may be retried by hand this long after its attempt (DISPATCH_UNKNOWN_SETTLE, default 15m). */
     readonly unknownSettleMs: number;
