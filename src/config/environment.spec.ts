@@ -63,3 +63,15 @@ describe('CAMPAIGN_MAX_LATENESS', () => {
     expect(() => AppConfig.fromEnvironment({ CAMPAIGN_MAX_LATENESS: value })).toThrow(/CAMPAIGN_MAX_LATENESS must be a duration from 10s to 7d/);
   });
 });
+
+describe('DISPATCH_THROUGHPUT_MARGIN_PERCENT', () => {
+  it('is 3% unless set, and takes a fraction of a percent', () => {
+    expect(AppConfig.fromEnvironment({}).dispatch.throughputMargin).toBe(0.03);
+    expect(AppConfig.fromEnvironment({ DISPATCH_THROUGHPUT_MARGIN_PERCENT: '1.5' }).dispatch.throughputMargin).toBe(0.015);
+    expect(AppConfig.fromEnvironment({ DISPATCH_THROUGHPUT_MARGIN_PERCENT: '0' }).dispatch.throughputMargin).toBe(0);
+  });
+
+  it.each(['-1', '11', 'three'])('refuses %s', (value) => {
+    expect(() => AppConfig.fromEnvironment({ DISPATCH_THROUGHPUT_MARGIN_PERCENT: value })).toThrow(/DISPATCH_THROUGHPUT_MARGIN_PERCENT/);
+  });
+});
