@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { THROUGHPUT_GATE_DEFAULTS, ThroughputGate, type ThroughputGateOptions, type ThroughputSlots } from '../src/dispatcher/throughput-gate';
+import { type CampaignCap, THROUGHPUT_GATE_DEFAULTS, ThroughputGate, type ThroughputGateOptions, type ThroughputSlots } from '../src/dispatcher/throughput-gate';
 import { ROOT } from './support/processes';
 import { maxInOneSecond } from './support/sliding-second';
 
@@ -20,10 +20,10 @@ const AHEAD_MS = 1000;
 const CLOCK_SLACK_MS = 2;
 
 /** Every slot's time, asking `want` at a time until the schedule reaches `until` (local epoch ms). */
-async function reserveUntil(gate: ThroughputGate, phoneNumberId: string, until: number, want = 10): Promise<number[]> {
+async function reserveUntil(gate: ThroughputGate, phoneNumberId: string, until: number, want = 10, campaign?: CampaignCap): Promise<number[]> {
   const times: number[] = [];
   for (;;) {
-    const slots = await gate.reserve(phoneNumberId, MPS, want, AHEAD_MS);
+    const slots = await gate.reserve(phoneNumberId, MPS, want, AHEAD_MS, campaign);
     times.push(...slotTimes(slots));
     if (times.length > 0 && times[times.length - 1] >= until) return times;
     if (slots.granted === 0) await new Promise((resolve) => setTimeout(resolve, Math.max(0, slots.startsAt - Date.now())));
@@ -34,10 +34,9 @@ function slotTimes(slots: ThroughputSlots): number[] {
   return Array.from({ length: slots.granted }, (_, i) => slots.startsAt + i * slots.intervalMs);
 }
 
-/** Slots within the first SPAN_MS of the schedule, per second: the sustained rate. */
-function ratePerSecond(times: number[]): number {
-  const first = Math.min(...times);
-  return times.filter((t) => t < first + SPAN_MS).length / (SPAN_MS / 1000);
+/** Slots within SPAN_MS from `first` (by default the schedule's first), per second: the sustained rate. */
+function ratePerSecond(times: number[], first = Math.min(...times)): number {
+  return times.filter((t) => t >= first && t < first + SPAN_MS).length / (SPAN_MS / 1000);
 }
 
 describe('ThroughputGate (real Redis)', () => {
@@ -103,6 +102,22 @@ describe('ThroughputGate (real Redis)', () => {
     const interval = 1000 / (MPS * (1 - THROUGHPUT_GATE_DEFAULTS.margin));
     const closest = Math.min(...sorted.slice(1).map((t, i) => t - sorted[i]));
     expect(closest).toBeGreaterThan(interval - CLOCK_SLACK_MS);
+  });
+
+  it("shares a number between a campaign at its full rate and one capped below it, each within its limit", async () => {
+    const id = phoneNumberId();
+    const cap: CampaignCap = { campaignId: 'capped', maxMps: 20 };
+    const until = Date.now() + SPAN_MS + AHEAD_MS;
+    const [full, capped] = await Promise.all([reserveUntil(newGate(), id, until, 10), reserveUntil(newGate(), id, until, 10, cap)]);
+    const all = [...full, ...capped];
+
+    expect(maxInOneSecond(all)).toBeLessThanOrEqual(MPS);
+    expect(ratePerSecond(all)).toBeGreaterThanOrEqual(0.95 * MPS);
+    // The cap is kept to the µs in Redis time; the slots' local times carry each call's clock offset.
+    expect(maxInOneSecond(capped, 1000 - CLOCK_SLACK_MS)).toBeLessThanOrEqual(Math.floor(cap.maxMps * (1 - THROUGHPUT_GATE_DEFAULTS.margin)));
+    // 19 a second (the cap less the margin, in whole slots); a cap given as mps instead would leave the full campaign about 20/s.
+    expect(ratePerSecond(capped)).toBeGreaterThanOrEqual(0.9 * cap.maxMps);
+    expect(ratePerSecond(full, Math.min(...all))).toBeGreaterThanOrEqual(0.95 * MPS - cap.maxMps);
   });
 
   it('hands out nothing beyond aheadMs, and says when to come back', async () => {

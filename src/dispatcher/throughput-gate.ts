@@ -8,6 +8,12 @@ export interface ThroughputSlots {
   intervalMs: number;
 }
 
+/** A campaign's own limit (its maxMps) below its number's rate, shared by every worker sending it. */
+export interface CampaignCap {
+  campaignId: string;
+  maxMps: number;
+}
+
 /** How the gate spaces sends and how it answers 130429; THROUGHPUT_GATE_DEFAULTS says why each value. */
 export interface ThroughputGateOptions {
   /** Bull's key prefix (REDIS_PREFIX): the gate's keys are `${prefix}:throughput:{phoneNumberId}:…`. */
@@ -70,20 +76,55 @@ if slow[1] then factor = math.min(1, tonumber(slow[1]) + (now - tonumber(slow[2]
  * takes the slots TAT, TAT + interval, … that fall before now + ahead, and moves TAT past them.
  * Every worker's reservations go through this one key, so slots of all processes are spaced by
  * at least `interval`, and no one-second window can hold more than 1 s / interval of them.
- * ARGV: [1] recovery per µs, [2] mps, [3] want, [4] ahead µs, [5] margin.
+ *
+ * A campaign capped below the number's rate (ARGV[6] > 0) takes its slots from the same schedule,
+ * so the number's rate is never spent on waiting; KEYS[3], a sorted set of the campaign's slots of
+ * the last second, stops the grant at the first slot that would make a one-second window (t − 1 s,
+ * t] hold more than the cap. (Spacing the campaign's slots at its own interval instead would leave
+ * holes in the number's schedule, or a campaign at 10 mps would take 100 ms of it per send.)
+ *
+ * ARGV: [1] recovery per µs, [2] mps, [3] want, [4] ahead µs, [5] margin, [6] campaign mps (0: none).
  * Returns {granted, start µs after now (or, when 0 granted, µs until a retry can get one), interval µs, now µs}.
  */
 const RESERVE = `${NOW_AND_FACTOR}
-local interval = 1000000 / (tonumber(ARGV[2]) * factor * (1 - tonumber(ARGV[5])))
+local margin = tonumber(ARGV[5])
+local interval = 1000000 / (tonumber(ARGV[2]) * factor * (1 - margin))
 local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or 0), now)
 local horizon = now + tonumber(ARGV[4])
 if tat >= horizon then
   return {0, tostring(tat - horizon), tostring(interval), string.format('%.0f', now)}
 end
 local granted = math.min(tonumber(ARGV[3]), math.ceil((horizon - tat) / interval))
+local capped = tonumber(ARGV[6]) > 0
+if capped and granted > 0 then
+  local cap = math.max(1, math.floor(tonumber(ARGV[6]) * (1 - margin)))
+  local recent = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. string.format('%.0f', tat - 1000000), '+inf')
+  local first, allowed = 1, 0
+  for i = 0, granted - 1 do
+    local slot = tat + i * interval
+    while first <= #recent and tonumber(recent[first]) <= slot - 1000000 do first = first + 1 end
+    if #recent - first + 1 + i + 1 > cap then break end
+    allowed = i + 1
+  end
+  if allowed == 0 then
+    -- The number's schedule must first pass the oldest of the cap's slots by one second.
+    local free = tonumber(recent[#recent - cap + 1]) + 1000000
+    return {0, tostring(free - tat), tostring(interval), string.format('%.0f', now)}
+  end
+  granted = allowed
+end
 if granted > 0 then
   local nextTat = math.ceil(tat + granted * interval)
-  redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', math.ceil((nextTat - now) / 1000) + 1000)
+  local ttl = math.ceil((nextTat - now) / 1000) + 1000
+  redis.call('SET', KEYS[1], string.format('%.0f', nextTat), 'PX', ttl)
+  if capped then
+    for i = 0, granted - 1 do
+      local slot = string.format('%.0f', tat + i * interval)
+      redis.call('ZADD', KEYS[3], slot, slot)
+    end
+    redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', string.format('%.0f', tat - 1000000))
+    redis.call('PEXPIRE', KEYS[3], ttl + 1000)
+  end
 end
 return {granted, tostring(tat - now), tostring(interval), string.format('%.0f', now)}
 `;
@@ -106,7 +147,17 @@ return tostring(factor)
 
 /** The scripts as ioredis custom commands (EVALSHA, loaded on first use). */
 interface GateCommands {
-  throughputReserve(tat: string, slow: string, recovery: string, mps: string, want: string, aheadUs: string, margin: string): Promise<[number, string, string, string]>;
+  throughputReserve(
+    tat: string,
+    slow: string,
+    campaign: string,
+    recovery: string,
+    mps: string,
+    want: string,
+    aheadUs: string,
+    margin: string,
+    campaignMps: string,
+  ): Promise<[number, string, string, string]>;
   throughputSlowDown(tat: string, slow: string, recovery: string, by: string, min: string, holdUs: string): Promise<string>;
   throughputFactor(tat: string, slow: string, recovery: string): Promise<string>;
 }
@@ -146,35 +197,47 @@ export class ThroughputGate {
   ) {
     this.options = { ...THROUGHPUT_GATE_DEFAULTS, ...options };
     if (!(this.options.recoveryPerSecond > 0)) throw new Error('recoveryPerSecond must be positive: a slowed-down number must recover');
-    redis.defineCommand('throughputReserve', { numberOfKeys: 2, lua: RESERVE });
+    redis.defineCommand('throughputReserve', { numberOfKeys: 3, lua: RESERVE });
     redis.defineCommand('throughputSlowDown', { numberOfKeys: 2, lua: SLOW_DOWN });
     redis.defineCommand('throughputFactor', { numberOfKeys: 2, lua: FACTOR });
     this.commands = redis as unknown as GateCommands;
   }
 
   /**
-   * Reserves up to `want` send slots for `phoneNumberId` at `mps` messages per second (already the
-   * lower of the number's throughput and the campaign's maxMps, times any slow-down), never more
+   * Reserves up to `want` send slots for `phoneNumberId` at `mps` messages per second, never more
    * than `aheadMs` into the future (so that no worker hoards the rate). granted 0 means: try again
    * at startsAt. Atomic across processes (one Lua script; Redis TIME is the clock, converted to
    * local time for startsAt).
    *
-   * Slots are spaced for `mps × factor × (1 − margin)`. Throws on a non-positive mps or aheadMs or
-   * a negative or fractional want; Redis errors are passed on.
+   * `mps` is the number's throughput; the slow-down factor is applied inside, and slots are spaced
+   * for `mps × factor × (1 − margin)`. A campaign with a lower maxMps passes it as `campaign`, not
+   * as `mps`: its slots then come from the number's schedule, at most `maxMps × (1 − margin)` of
+   * them in any one second, and campaigns without a cap fill the rest of the number's rate. (Given
+   * as `mps`, a cap of 10 would space the number's one schedule at 100 ms a slot for every campaign
+   * on it: a campaign at 1,000 mps beside it got 20/s.) Every caller of one number must pass the
+   * same `mps`.
+   *
+   * Throws on a non-positive mps, maxMps or aheadMs or a negative or fractional want; Redis errors
+   * are passed on.
    */
-  async reserve(phoneNumberId: string, mps: number, want: number, aheadMs = DEFAULT_AHEAD_MS): Promise<ThroughputSlots> {
+  async reserve(phoneNumberId: string, mps: number, want: number, aheadMs = DEFAULT_AHEAD_MS, campaign?: CampaignCap): Promise<ThroughputSlots> {
     if (!(mps > 0 && Number.isFinite(mps))) throw new Error(`mps must be a positive number, not ${mps}`);
+    if (campaign && !(campaign.maxMps > 0 && Number.isFinite(campaign.maxMps))) throw new Error(`maxMps must be a positive number, not ${campaign.maxMps}`);
     if (!(aheadMs > 0 && Number.isFinite(aheadMs))) throw new Error(`aheadMs must be a positive number, not ${aheadMs}`);
     if (!(Number.isInteger(want) && want >= 0)) throw new Error(`want must be a whole number of slots, not ${want}`);
     if (!this.clock) await this.measureClock();
     const before = Date.now();
+    const capped = campaign !== undefined && campaign.maxMps < mps;
     const [granted, startUs, intervalUs, redisNowUs] = await this.commands.throughputReserve(
       ...this.keys(phoneNumberId),
+      // Unread without a cap; named all the same, in the number's slot, as Redis Cluster wants every key of a script.
+      this.key(phoneNumberId, `campaign:${capped ? campaign.campaignId : ''}`),
       String(this.options.recoveryPerSecond / 1e6),
       String(mps),
       String(want),
       String(Math.round(aheadMs * 1000)),
       String(this.options.margin),
+      String(capped ? campaign.maxMps : 0),
     );
     const offsetMs = this.offsetFrom(before, Date.now(), Number(redisNowUs) / 1000);
     return { granted, startsAt: Number(redisNowUs) / 1000 + offsetMs + Number(startUs) / 1000, intervalMs: Number(intervalUs) / 1000 };
@@ -191,10 +254,14 @@ export class ThroughputGate {
     return Number(await this.commands.throughputFactor(...this.keys(phoneNumberId), String(this.options.recoveryPerSecond / 1e6)));
   }
 
-  /** The schedule (TAT) and slow-down keys of a number; the braces keep both in one Redis Cluster slot. */
+  /** The schedule (TAT) and slow-down keys of a number. */
   private keys(phoneNumberId: string): [string, string] {
-    const base = `${this.options.prefix}:throughput:{${phoneNumberId}}`;
-    return [`${base}:tat`, `${base}:slowdown`];
+    return [this.key(phoneNumberId, 'tat'), this.key(phoneNumberId, 'slowdown')];
+  }
+
+  /** `${prefix}:throughput:{phoneNumberId}:name`: the braces keep a number's keys (its campaigns' caps too) in one Redis Cluster slot. */
+  private key(phoneNumberId: string, name: string): string {
+    return `${this.options.prefix}:throughput:{${phoneNumberId}}:${name}`;
   }
 
   /**
