@@ -2,8 +2,12 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Test } from '@nestjs/testing';
 import Redis from 'ioredis';
+import { AppConfig } from '../src/config/app-config';
+import { ConfigModule } from '../src/config/config.module';
 import { type CampaignCap, THROUGHPUT_GATE_DEFAULTS, ThroughputGate, type ThroughputGateOptions, type ThroughputSlots } from '../src/dispatcher/throughput-gate';
+import { THROUGHPUT_REDIS, ThroughputGateModule } from '../src/dispatcher/throughput-gate.module';
 import { ROOT } from './support/processes';
 import { maxInOneSecond } from './support/sliding-second';
 
@@ -188,6 +192,20 @@ describe('ThroughputGate (real Redis)', () => {
     await gate.reserve(id, MPS, 1);
     await gate.slowDown(id);
     expect((await connections[0].keys(`${prefix}:*{${id}}*`)).sort()).toEqual([`${prefix}:throughput:{${id}}:slowdown`, `${prefix}:throughput:{${id}}:tat`]);
+  });
+
+  it('comes as ThroughputGateModule: keys under REDIS_PREFIX, its own connection closed when the application closes', async () => {
+    const config = AppConfig.fromEnvironment({ REDIS_URL, REDIS_PREFIX: prefix, DISPATCH_THROUGHPUT_MARGIN_PERCENT: '1' });
+    const app = await Test.createTestingModule({ imports: [ConfigModule.forRoot(config), ThroughputGateModule] }).compile();
+    const id = phoneNumberId();
+    const slots = await app.get(ThroughputGate).reserve(id, MPS, 1);
+    expect(slots.intervalMs).toBeCloseTo(1000 / (MPS * 0.99), 6);
+    expect(await connections[0].exists(`${prefix}:throughput:{${id}}:tat`)).toBe(1);
+    const redis = app.get<Redis>(THROUGHPUT_REDIS);
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    await app.close();
+    await ended;
+    expect(redis.status).toBe('end');
   });
 
   it('refuses a rate, a count or a horizon that make no sense', async () => {
