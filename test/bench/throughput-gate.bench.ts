@@ -19,8 +19,10 @@
  * exports are `(redis, { phoneNumberId, mps, prefix }) => Pacer` factories by name (the figures
  * for rate-limiter-flexible in README were taken this way, from a module outside the repository).
  *
- * Environment: REDIS_URL, DISPATCH_THROUGHPUT_MARGIN_PERCENT (the gate's margin), BENCH_MPS, BENCH_SECONDS, BENCH_WORKERS (default "1,2"), BENCH_ROUNDS
- * (default 1: each pacer and worker count once), BENCH_PACERS.
+ * Environment: REDIS_URL, DISPATCH_THROUGHPUT_MARGIN_PERCENT (the gate's margin),
+ * BENCH_MAX_LATE_MS (slots reached later are given up; default SLOT_LATENESS_LIMIT_MS), BENCH_MPS,
+ * BENCH_SECONDS, BENCH_WORKERS (default "1,2"), BENCH_ROUNDS (default 1: each pacer and worker
+ * count once), BENCH_PACERS.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
