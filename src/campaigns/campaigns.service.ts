@@ -120,10 +120,11 @@ export class CampaignsService {
    * 404 CAMPAIGN_NOT_FOUND; 400 INVALID_CURSOR.
    */
   async recipients(id: string, query: ListRecipientsQuery): Promise<Page<CampaignRecipientView>> {
-    const campaign = await this.find(id);
-    const limit = query.limit ?? 50;
+    // The query first: a bad cursor is 400 whatever the campaign.
     const after = decodeCursor(query.cursor);
     if (after !== undefined && !/^[1-9][0-9]{0,18}$/.test(after)) throw new DomainError('INVALID_CURSOR', 'The cursor is not one this API gave out', [{ field: 'cursor', problems: ['give nextCursor from a previous page, unchanged'] }]);
+    const campaign = await this.find(id);
+    const limit = query.limit ?? 50;
     const found = await this.campaigns.recipients(campaign.id, { ...query, afterContactId: after, limit });
     const data = found.slice(0, limit);
     return { data: data.map(recipientView), nextCursor: found.length > limit ? encodeCursor(data[data.length - 1].contactId) : null };

@@ -6,14 +6,15 @@ import type { CampaignMessage } from './campaign-message';
 import { ClaimedRecipient, ClaimTarget, DispatchRepository } from './dispatch.repository';
 import type { OutcomeSink } from './outcome-sink';
 import { judgeFailure, recipientCallbackData, type RecipientOutcome, type Verdict } from './send-outcome';
-import type { ThroughputGate } from './throughput-gate';
+import { SLOT_LATENESS_LIMIT_MS, type ThroughputGate } from './throughput-gate';
+import type { MessageContent, TemplateCategory } from '../whatsapp/cloud-api.types';
 
 /** A running campaign as one lane sends it; the dispatcher refreshes `sending` and `mps`. */
 export interface LaneCampaign {
   target: ClaimTarget;
   message: CampaignMessage;
   sender: Sender;
-  /** The campaign's own cap (maxMps) when below the number's throughput; null otherwise. */
+  /** The campaign's own cap (maxMps); it applies when below the number's throughput. */
   maxMps: number | null;
   /** False as soon as the campaign is no longer running (paused, cancelled, outside its send window): nothing more is sent. */
   sending: boolean;
@@ -44,10 +45,11 @@ const SPIKE_SHARE = 0.2;
 /**
  * One business number's sending in one worker process: claims recipients of the number's running
  * campaigns in turn (round robin), renders each at send time, takes send slots from the shared
- * ThroughputGate (every worker's lanes for the number share one Redis key, so together they never
- * exceed the number's rate), sends each message at its slot outside any transaction, and hands the
- * outcome to the OutcomeSink. Claimed rows whose campaign stopped before their slot are released.
- * At most one batch of slots (aheadMs) is reserved ahead, so a pause takes effect within that.
+ * ThroughputGate (every worker's lanes for the number share one Redis schedule, so together they
+ * never exceed the number's rate; a campaign's maxMps is a cap inside it), sends each message at
+ * its slot outside any transaction, and hands the outcome to the OutcomeSink. Claimed rows whose
+ * campaign stopped before their slot are released. Slots are reserved at most aheadMs ahead, so a
+ * pause takes effect within that.
  */
 export class NumberLane {
   private readonly logger = new Logger(NumberLane.name);
@@ -55,6 +57,10 @@ export class NumberLane {
   /** Messages per second of the number (its throughput; quality updates change it). */
   mps: number;
   private inFlight = 0;
+  /** Rows whose slot was reached too late: they wait for a new one. */
+  private readonly late: Ready[] = [];
+  /** Slots given up for lateness since the lane started (a sign of an overloaded process). */
+  lateSlots = 0;
   private readonly sends = new Set<Promise<void>>();
   private readonly recent = new Map<string, Array<number | null>>();
   private turn = 0;
@@ -103,10 +109,15 @@ export class NumberLane {
 
   /** One claim, its slots and its sends scheduled. False when there was nothing to do. */
   private async step(): Promise<boolean> {
+    if (this.late.length > 0) {
+      this.lateSlots += this.late.length;
+      await this.slot(this.late.splice(0));
+      return true;
+    }
     const campaign = this.nextCampaign();
     if (!campaign) return false;
     const batch = Math.max(1, Math.min(200, Math.ceil(this.mps / 10)));
-    const room = Math.max(0, Math.ceil(this.mps * 2) - this.inFlight);
+    const room = Math.max(0, Math.ceil(this.mps * 2) - this.inFlight - this.late.length);
     if (room === 0) {
       await Promise.race([...this.sends]);
       return true;
@@ -135,9 +146,9 @@ export class NumberLane {
     return undefined;
   }
 
-  /** Renders the claimed rows, reserves their slots (campaign cap first, then the number) and schedules each send at its slot. */
+  /** Renders the claimed rows (a row that cannot be rendered fails at once), then gives the others their slots. */
   private async schedule(campaign: LaneCampaign, claimed: ClaimedRecipient[]): Promise<void> {
-    const ready: Array<{ r: ClaimedRecipient; content: Parameters<CloudApiClient['sendMessage']>[2]; category?: string }> = [];
+    const ready: Ready[] = [];
     for (const r of claimed) {
       if (r.phone === null) {
         this.outcome(campaign, r, { state: 'failed', code: null, title: 'the contact has no phone number to send to (known by BSUID only)' });
@@ -149,54 +160,69 @@ export class NumberLane {
         this.outcome(campaign, r, { state: 'failed', code: null, title });
         continue;
       }
-      ready.push({ r, content: rendered.content, category: rendered.templateCategory });
+      ready.push({ campaign, r, content: rendered.content, category: rendered.templateCategory });
     }
+    await this.slot(ready);
+  }
+
+  /**
+   * Reserves slots for the rows (the number's schedule, and the campaign's cap inside it) and sends
+   * each at its slot, without waiting for the answers. Rows whose campaign stopped meanwhile are
+   * released.
+   */
+  private async slot(ready: Ready[]): Promise<void> {
     let next = 0;
     while (next < ready.length) {
+      const { campaign } = ready[next];
       if (!campaign.sending || this.stopping) {
         for (const { r } of ready.slice(next)) this.deps.sink.release(r.campaignId, r.contactId);
         return;
       }
-      let want = ready.length - next;
-      const { aheadMs } = this.deps.settings;
-      if (campaign.maxMps !== null && campaign.maxMps < this.mps) {
-        // The campaign's own cap, on its own key, in small batches (a twentieth of a second of
-        // it): a batch then goes at the number's pace, so any one second holds at most
-        // maxMps plus one batch (5%) of the campaign's messages, and the number's rate exactly.
-        const own = await this.deps.gate.reserve(`${this.phoneNumberId}:campaign:${campaign.target.campaignId}`, campaign.maxMps, Math.min(want, Math.ceil(campaign.maxMps / 20)), aheadMs);
-        await this.pause(own.startsAt - Date.now());
-        if (own.granted === 0) continue;
-        want = own.granted;
-      }
-      const slots = await this.deps.gate.reserve(this.phoneNumberId, this.mps, want, aheadMs);
+      // Rows of one campaign at a time (late rows of several campaigns may be queued together).
+      let end = next;
+      while (end < ready.length && ready[end].campaign === campaign) end++;
+      const cap = campaign.maxMps !== null && campaign.maxMps < this.mps ? { campaignId: campaign.target.campaignId, maxMps: campaign.maxMps } : undefined;
+      const slots = await this.deps.gate.reserve(this.phoneNumberId, this.mps, end - next, this.deps.settings.aheadMs, cap);
       if (slots.granted === 0) {
         await this.pause(slots.startsAt - Date.now());
         continue;
       }
-      for (let k = 0; k < slots.granted; k++) {
-        const item = ready[next + k];
-        this.inFlight++;
-        const sending = this.sendAt(slots.startsAt + k * slots.intervalMs, campaign, item.r, item.content, item.category).finally(() => {
-          this.inFlight--;
-          this.sends.delete(sending);
-        });
-        this.sends.add(sending);
-      }
+      for (let k = 0; k < slots.granted; k++) this.launch(ready[next + k], slots.startsAt + k * slots.intervalMs);
       next += slots.granted;
     }
   }
 
-  private async sendAt(at: number, campaign: LaneCampaign, r: ClaimedRecipient, content: Parameters<CloudApiClient['sendMessage']>[2], category?: string): Promise<void> {
+  private launch(item: Ready, at: number): void {
+    this.inFlight++;
+    const sending = this.sendAt(item, at).finally(() => {
+      this.inFlight--;
+      this.sends.delete(sending);
+    });
+    this.sends.add(sending);
+  }
+
+  /**
+   * Sends one message at its slot. A slot reached more than SLOT_LATENESS_LIMIT_MS late (the event
+   * loop was busy) is given up, as the gate requires: sent late it would bunch with the slots after
+   * it; the row waits for a new slot (`late`, served before new claims).
+   */
+  private async sendAt(item: Ready, at: number): Promise<void> {
+    const { campaign, r, content, category } = item;
     const wait = at - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (!campaign.sending) {
       this.deps.sink.release(r.campaignId, r.contactId);
       return;
     }
+    if (Date.now() - at > SLOT_LATENESS_LIMIT_MS) {
+      this.late.push(item);
+      this.wake?.();
+      return;
+    }
     try {
       const sent = await this.deps.client.sendMessage(campaign.sender, r.phone!, content, {
         callbackData: recipientCallbackData(r.campaignId, r.contactId),
-        templateCategory: category as never,
+        templateCategory: category,
       });
       this.outcome(campaign, r, { state: 'accepted', wamid: sent.messageId, waId: sent.waId }, content);
     } catch (error) {
@@ -249,6 +275,14 @@ export class NumberLane {
       this.wake = done;
     });
   }
+}
+
+/** A claimed row rendered and ready for its slot. */
+interface Ready {
+  campaign: LaneCampaign;
+  r: ClaimedRecipient;
+  content: MessageContent;
+  category?: TemplateCategory;
 }
 
 function contactOf(r: ClaimedRecipient): RenderContact {
