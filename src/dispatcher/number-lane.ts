@@ -6,7 +6,7 @@ import type { CampaignMessage } from './campaign-message';
 import { ClaimedRecipient, ClaimTarget, DispatchRepository } from './dispatch.repository';
 import type { OutcomeSink } from './outcome-sink';
 import { judgeFailure, recipientCallbackData, type RecipientOutcome, type Verdict } from './send-outcome';
-import { SLOT_LATENESS_LIMIT_MS, type ThroughputGate } from './throughput-gate';
+import { SLOT_LATENESS_LIMIT_MS, type ThroughputGate, type ThroughputSlots } from './throughput-gate';
 import type { MessageContent, TemplateCategory } from '../whatsapp/cloud-api.types';
 
 /** A running campaign as one lane sends it; the dispatcher refreshes `sending` and `mps`. */
@@ -182,7 +182,15 @@ export class NumberLane {
       let end = next;
       while (end < ready.length && ready[end].campaign === campaign) end++;
       const cap = campaign.maxMps !== null && campaign.maxMps < this.mps ? { campaignId: campaign.target.campaignId, maxMps: campaign.maxMps } : undefined;
-      const slots = await this.deps.gate.reserve(this.phoneNumberId, this.mps, end - next, this.deps.settings.aheadMs, cap);
+      let slots: ThroughputSlots;
+      try {
+        slots = await this.deps.gate.reserve(this.phoneNumberId, this.mps, end - next, this.deps.settings.aheadMs, cap);
+      } catch (error) {
+        // Redis unreachable: nothing of these was sent, so they go back to pending now rather
+        // than wait for their lease to run out and be reported unknown.
+        for (const { r } of ready.slice(next)) this.deps.sink.release(r.campaignId, r.contactId);
+        throw error;
+      }
       if (slots.granted === 0) {
         await this.pause(slots.startsAt - Date.now());
         continue;
