@@ -316,6 +316,23 @@ describe('dispatcher, end to end against the simulator', () => {
     expect(JSON.stringify(bad.body)).toMatch(/timeZone/);
   });
 
+  it('a campaign capped far below its number holds one small batch and never holds up another campaign on the number', async () => {
+    await audience('capped-slow', 8);
+    await audience('beside-it', 3);
+    const slow = await campaign('capped-slow', { maxMps: 1 });
+    const quick = await campaign('beside-it');
+    expect((await api.post(`/v1/campaigns/${slow}/launch`)).status).toBe(200);
+    await eventually(async () => (sentPerRecipient(slow).size >= 1 ? true : undefined), 10_000, 'the capped one sending');
+    expect((await api.post(`/v1/campaigns/${quick}/launch`)).status).toBe(200);
+    await finished(quick, 5_000);
+    const slowNow = (await api.get(`/v1/campaigns/${slow}`)).body;
+    expect(slowNow.status).toBe('running');
+    // At 1 a second it claims one row at a time: nothing waits long enough to outlive a lease.
+    expect(slowNow.progress.sendStates.sending).toBeLessThanOrEqual(2);
+    expect(slowNow.progress.sendStates.pending).toBeGreaterThan(2);
+    expect((await api.post(`/v1/campaigns/${slow}/cancel`)).status).toBe(200);
+  });
+
   /** Contacts straight into the table (opted in, tagged): for audiences of hundreds. */
   async function bulkAudience(tag: string, n: number): Promise<Array<{ id: string }>> {
     const start = serial + 1;

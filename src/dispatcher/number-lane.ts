@@ -57,8 +57,13 @@ export class NumberLane {
   /** Messages per second of the number (its throughput; quality updates change it). */
   mps: number;
   private inFlight = 0;
-  /** Rows whose slot was reached too late: they wait for a new one. */
-  private readonly late: Ready[] = [];
+  /**
+   * Claimed rows waiting for a slot: the gate had none for them yet (a capped campaign, a number
+   * busy with other workers), or their slot was reached too late. Served before new claims, from
+   * `until` on; their campaign claims no more meanwhile, so a capped campaign never holds more than
+   * one batch and never holds up the others.
+   */
+  private waiting: Array<{ item: Ready; until: number }> = [];
   /** Slots given up for lateness since the lane started (a sign of an overloaded process). */
   lateSlots = 0;
   private readonly sends = new Set<Promise<void>>();
@@ -85,6 +90,7 @@ export class NumberLane {
     this.stopping = true;
     this.wake?.();
     await this.running;
+    for (const { item } of this.waiting.splice(0)) this.deps.sink.release(item.r.campaignId, item.r.contactId);
     await Promise.allSettled([...this.sends]);
   }
 
@@ -107,17 +113,21 @@ export class NumberLane {
     }
   }
 
-  /** One claim, its slots and its sends scheduled. False when there was nothing to do. */
+  /** Rows waiting whose time has come get slots; else one claim, its slots and its sends scheduled. False when there was nothing to do. */
   private async step(): Promise<boolean> {
-    if (this.late.length > 0) {
-      this.lateSlots += this.late.length;
-      await this.slot(this.late.splice(0));
+    const now = Date.now();
+    const due = this.waiting.filter((w) => w.until <= now);
+    if (due.length > 0) {
+      this.waiting = this.waiting.filter((w) => w.until > now);
+      await this.slot(due.map((w) => w.item));
       return true;
     }
-    const campaign = this.nextCampaign();
+    const campaign = this.nextCampaign(now);
     if (!campaign) return false;
-    const batch = Math.max(1, Math.min(200, Math.ceil(this.mps / 10)));
-    const room = Math.max(0, Math.ceil(this.mps * 2) - this.inFlight - this.late.length);
+    // A tenth of a second of the campaign's rate per claim; at most two seconds of the number's in hand.
+    const rate = campaign.maxMps !== null ? Math.min(this.mps, campaign.maxMps) : this.mps;
+    const batch = Math.max(1, Math.min(200, Math.ceil(rate / 10)));
+    const room = Math.max(0, Math.ceil(this.mps * 2) - this.inFlight - this.waiting.length);
     if (room === 0) {
       await Promise.race([...this.sends]);
       return true;
@@ -132,13 +142,13 @@ export class NumberLane {
     return true;
   }
 
-  /** Round robin over the campaigns that are sending and not known to be idle. */
-  private nextCampaign(): LaneCampaign | undefined {
+  /** Round robin over the campaigns that are sending, not known to be idle and not waiting for slots. */
+  private nextCampaign(now: number): LaneCampaign | undefined {
     const list = [...this.campaigns.values()];
-    const now = Date.now();
+    const held = new Set(this.waiting.map((w) => w.item.campaign));
     for (let i = 0; i < list.length; i++) {
       const c = list[(this.turn + i) % list.length];
-      if (c.sending && c.idleUntil <= now) {
+      if (c.sending && c.idleUntil <= now && !held.has(c)) {
         this.turn = (this.turn + i + 1) % Math.max(1, list.length);
         return c;
       }
@@ -174,13 +184,14 @@ export class NumberLane {
     let next = 0;
     while (next < ready.length) {
       const { campaign } = ready[next];
-      if (!campaign.sending || this.stopping) {
-        for (const { r } of ready.slice(next)) this.deps.sink.release(r.campaignId, r.contactId);
-        return;
-      }
-      // Rows of one campaign at a time (late rows of several campaigns may be queued together).
+      // Rows of one campaign at a time (rows of several campaigns may wait together).
       let end = next;
       while (end < ready.length && ready[end].campaign === campaign) end++;
+      if (!campaign.sending || this.stopping) {
+        for (const { r } of ready.slice(next, end)) this.deps.sink.release(r.campaignId, r.contactId);
+        next = end;
+        continue;
+      }
       const cap = campaign.maxMps !== null && campaign.maxMps < this.mps ? { campaignId: campaign.target.campaignId, maxMps: campaign.maxMps } : undefined;
       let slots: ThroughputSlots;
       try {
@@ -191,12 +202,10 @@ export class NumberLane {
         for (const { r } of ready.slice(next)) this.deps.sink.release(r.campaignId, r.contactId);
         throw error;
       }
-      if (slots.granted === 0) {
-        await this.pause(slots.startsAt - Date.now());
-        continue;
-      }
       for (let k = 0; k < slots.granted; k++) this.launch(ready[next + k], slots.startsAt + k * slots.intervalMs);
-      next += slots.granted;
+      // No slot (yet) for the rest: they wait, and the lane goes on with other campaigns.
+      for (const item of ready.slice(next + slots.granted, end)) this.waiting.push({ item, until: slots.startsAt });
+      next = end;
     }
   }
 
@@ -212,7 +221,7 @@ export class NumberLane {
   /**
    * Sends one message at its slot. A slot reached more than SLOT_LATENESS_LIMIT_MS late (the event
    * loop was busy) is given up, as the gate requires: sent late it would bunch with the slots after
-   * it; the row waits for a new slot (`late`, served before new claims).
+   * it; the row waits for a new slot (`waiting`, served before new claims).
    */
   private async sendAt(item: Ready, at: number): Promise<void> {
     const { campaign, r, content, category } = item;
@@ -223,7 +232,8 @@ export class NumberLane {
       return;
     }
     if (Date.now() - at > SLOT_LATENESS_LIMIT_MS) {
-      this.late.push(item);
+      this.lateSlots++;
+      this.waiting.push({ item, until: 0 });
       this.wake?.();
       return;
     }
