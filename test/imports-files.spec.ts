@@ -52,6 +52,18 @@ describe('CSV import: files as people produce them', () => {
     return { reasons: lines.map((l) => l.split(',').slice(0, 2).join(',')), lines };
   }
 
+  it("README's example audience (test/fixtures/examples/audience.csv) imports as README says: three contacts, two opted in with their evidence", async () => {
+    const done = await upload(readFileSync(join(__dirname, 'fixtures', 'examples', 'audience.csv')), { defaultCountry: 'ID' });
+    expect(done).toMatchObject({ status: 'completed', inserted: 3, rejected: 0, warnings: 0, consentEvents: 2 });
+    const ana = await contact('+6281234560001');
+    expect(ana).toMatchObject({ name: 'Ana Wijaya', tags: ['promo'], attributes: { city: 'Bandung' }, consent: { marketing: { status: 'opted_in' } } });
+    expect((await contact('+6281234560002')).consent.marketing.status).toBe('opted_in');
+    expect((await contact('+6281234560003')).consent.marketing.status).toBeNull();
+    expect(await ledger(ana.id)).toEqual([
+      expect.objectContaining({ kind: 'opt_in', scope: 'marketing', source: 'csv_import', evidenceRef: 'web_form', wording: 'Ya, kirimi saya promo lewat WhatsApp', occurredAt: '2026-01-15T03:00:00.000Z', importLine: 2 }),
+    ]);
+  });
+
   describe('consent dates in local time (cases csv/03a, 03b, 03c)', () => {
     const gita = '+6281257000001';
     const hadi = '+6281257000002';

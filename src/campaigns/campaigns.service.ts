@@ -29,6 +29,7 @@ import {
   snapshotCounts,
 } from './dto/campaign.view';
 import type { ListRecipientsQuery } from './dto/list-recipients.query';
+import { canonicalTimeZone, inSendWindow } from './send-window';
 import type { CreateCampaignDto } from './dto/create-campaign.dto';
 import type { ListCampaignsQuery } from './dto/list-campaigns.query';
 import { CampaignEligibility, type Blocker, type EligibilityCampaign } from './eligibility.port';
@@ -110,8 +111,12 @@ export class CampaignsService {
   async get(id: string): Promise<CampaignView> {
     const row = await this.find(id);
     if (row.startedAt === null) return campaignView(row, null, null);
-    const [decisions, progress] = await Promise.all([this.campaigns.decisionCounts(row.id), this.campaigns.progress(row.id, RATE_WINDOW_SECONDS)]);
-    return campaignView(row, recipientCounts(decisions), progressView(progress));
+    const [decisions, lines] = await Promise.all([this.campaigns.decisionCounts(row.id), this.campaigns.progress(row.id, RATE_WINDOW_SECONDS)]);
+    const progress = progressView(lines);
+    // Only a running campaign in its send window is on its way.
+    const sendWindowOpen = inSendWindow(row.sendWindow, new Date());
+    if (row.status !== 'running' || !sendWindowOpen) progress.etaSeconds = null;
+    return campaignView(row, recipientCounts(decisions), { ...progress, sendWindowOpen });
   }
 
   /**
@@ -402,7 +407,7 @@ export class CampaignsService {
       audience: stripUndefined(dto.audience),
       scheduledAt: dto.scheduledAt ?? null,
       maxMps: dto.maxMps ?? null,
-      sendWindow: dto.sendWindow ? { from: dto.sendWindow.from, to: dto.sendWindow.to, timeZone: dto.sendWindow.timeZone } : null,
+      sendWindow: dto.sendWindow ? { from: dto.sendWindow.from, to: dto.sendWindow.to, timeZone: canonicalTimeZone(dto.sendWindow.timeZone) } : null,
       apiKeyId,
     };
   }

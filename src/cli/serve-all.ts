@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { loadDotEnv } from '../app.setup';
 
 /**
  * Runs the API and one worker in the foreground (the quickstart). In production run them as
@@ -14,6 +15,8 @@ const SMOKE = process.argv.includes('--smoke');
 const SHUTDOWN_LIMIT_MS = 10_000;
 /** How long a cold start may take on a loaded 2-core machine before smoke mode gives up. */
 const START_LIMIT_MS = 60_000;
+// The children read `.env` themselves; read it here too, so that the port checked is the one the API listens on.
+loadDotEnv();
 const PORT = process.env.PORT ?? '3000';
 
 type Name = 'api' | 'worker';

@@ -128,7 +128,8 @@ export class DispatchRepository {
               wa_id = coalesce(u.wa_id, r.wa_id),
               error_code = CASE WHEN u.state = 'accepted' THEN r.error_code ELSE u.code END,
               error_title = CASE WHEN u.state = 'accepted' THEN r.error_title ELSE u.title END,
-              sent_at = CASE WHEN u.state = 'accepted' THEN coalesce(r.sent_at, u.at) ELSE r.sent_at END,
+              -- The answer's time (ms) over a status webhook's that came first (whole seconds).
+              sent_at = CASE WHEN u.state = 'accepted' THEN u.at ELSE r.sent_at END,
               sent_message = coalesce(u.message, r.sent_message),
               not_before = CASE WHEN u.state = 'pending' THEN u.at + make_interval(secs => u.delay_ms::double precision / 1000) END,
               attempts = r.attempts - CASE WHEN u.uncounted THEN 1 ELSE 0 END

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { CampaignsRepository, type SendWindow } from '../campaigns/campaigns.repository';
+import { inSendWindow } from '../campaigns/send-window';
 import { safeError } from '../common/log-redaction';
 import { AppConfig } from '../config/app-config';
 import { ConsentService } from '../contacts/consent.service';
@@ -224,15 +224,4 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       this.logger.warn({ campaignId: id, err: safeError(error) }, 'Pausing a campaign failed');
     }
   }
-}
-
-/**
- * Whether `at` is inside the campaign's send window (local wall-clock hours in its IANA zone,
- * from inclusive, to exclusive; a window whose `to` is before its `from` spans midnight). No
- * window: always.
- */
-export function inSendWindow(window: SendWindow | null, at: Date): boolean {
-  if (!window) return true;
-  const local = DateTime.fromJSDate(at, { zone: window.timeZone }).toFormat('HH:mm');
-  return window.from <= window.to ? local >= window.from && local < window.to : local >= window.from || local < window.to;
 }

@@ -4,6 +4,7 @@ import { DEFERRAL_REASONS, EXCLUSION_REASONS } from '../../eligibility/eligibili
 import { CAMPAIGN_STATUSES } from '../campaign-status';
 import type { CampaignRow, DecisionCount, ProgressLine, RecipientRow } from '../campaigns.repository';
 import type { DecisionCounts, DryRun } from '../eligibility.port';
+import { inSendWindow } from '../send-window';
 import { AudienceDto, SendWindowDto } from './create-campaign.dto';
 
 const REASON_COUNTS = (reasons: readonly string[], example: Record<string, number>) => ({
@@ -39,7 +40,8 @@ export class ProgressView {
     type: 'object',
     additionalProperties: { type: 'integer' },
     example: { sent: 20, delivered: 100, read: 25, failed: 5 },
-    description: 'Accepted messages by their latest status webhook (sent < delivered < read; failed is final); not yet reported ones are not counted',
+    description:
+      "Accepted messages by their latest status webhook, each counted once at its furthest state (a read message is in read, not in delivered; failed is final); messages with no status yet are not counted",
   })
   deliveryStates: Record<string, number>;
   @ApiProperty({
@@ -50,8 +52,14 @@ export class ProgressView {
   })
   errors: Record<string, number>;
   @ApiProperty({ type: 'number', example: 78.4, description: `Messages accepted per second over the last ${RATE_WINDOW_SECONDS} s` }) ratePerSecond: number;
-  @ApiProperty({ type: 'integer', nullable: true, example: 12, description: 'Seconds until the pending and sending recipients are sent at the current rate; null when nothing is being sent' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: 12,
+    description: 'Seconds until the pending and sending recipients are sent at the current rate; null when it is not sending (not running, outside its send window, nothing sent in the last 10 s)',
+  })
   etaSeconds: number | null;
+  @ApiProperty({ description: 'Whether its send window (if any) is open now: a running campaign outside it waits' }) sendWindowOpen: boolean;
 }
 
 export class CampaignView {
@@ -130,7 +138,9 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
  * is null when left out with recipients null, and counted from them when left out with them.
  */
 export function campaignView(row: CampaignRow, recipients?: RecipientCountsView | null, progress?: ProgressView | null): CampaignView {
-  if (recipients !== undefined && progress === undefined) progress = recipients === null ? null : startingProgress(recipients);
+  if (recipients !== undefined && progress === undefined) {
+    progress = recipients === null ? null : { ...startingProgress(recipients), sendWindowOpen: inSendWindow(row.sendWindow, new Date()) };
+  }
   return {
     id: row.id,
     name: row.name,
@@ -186,7 +196,7 @@ export function progressView(lines: readonly ProgressLine[]): ProgressView {
   }
   const ratePerSecond = Math.round((recent / RATE_WINDOW_SECONDS) * 10) / 10;
   const left = sendStates.pending + sendStates.sending;
-  return { sendStates, deliveryStates, errors, ratePerSecond, etaSeconds: ratePerSecond > 0 ? Math.ceil(left / ratePerSecond) : left === 0 ? 0 : null };
+  return { sendStates, deliveryStates, errors, ratePerSecond, etaSeconds: ratePerSecond > 0 ? Math.ceil(left / ratePerSecond) : left === 0 ? 0 : null, sendWindowOpen: true };
 }
 
 /** The progress of a campaign whose audience was just frozen: every eligible and deferred recipient pending. */
