@@ -115,7 +115,8 @@ export class CampaignsService {
     const progress = progressView(lines);
     // Only a running campaign in its send window is on its way.
     const sendWindowOpen = inSendWindow(row.sendWindow, new Date());
-    if (row.status !== 'running' || !sendWindowOpen) progress.etaSeconds = null;
+    if (row.status === 'completed') progress.etaSeconds = 0;
+    else if (row.status !== 'running' || !sendWindowOpen) progress.etaSeconds = null;
     return campaignView(row, recipientCounts(decisions), { ...progress, sendWindowOpen });
   }
 
