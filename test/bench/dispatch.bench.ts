@@ -30,11 +30,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startSimulator, type Simulator } from '../simulator/simulator';
 import { freePort, ROOT, ServiceProcess, waitForHealth } from '../support/processes';
 
@@ -181,7 +182,10 @@ interface StopFigures {
 async function main(): Promise<void> {
   const scenarios = ALL.filter((s) => SCENARIOS.includes(s.name));
   if (scenarios.length === 0) throw new Error(`BENCH_SCENARIOS names none of ${ALL.map((s) => s.name).join(', ')}`);
-  process.stdout.write(`bench:dispatch: ${RECIPIENTS.toLocaleString('en')} recipients per campaign, ${MPS} mps per number, scenarios ${scenarios.map((s) => s.name).join(', ')}\n`);
+  process.stdout.write(
+    `bench:dispatch: ${RECIPIENTS.toLocaleString('en')} recipients per campaign, ${MPS} mps per number, scenarios ${scenarios.map((s) => s.name).join(', ')}, ` +
+      `DISPATCH_THROUGHPUT_MARGIN_PERCENT ${process.env.DISPATCH_THROUGHPUT_MARGIN_PERCENT ?? '(default)'}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}\n`,
+  );
 
   await recreateDatabase();
   const db = new Client({ connectionString: DATABASE_URL });
@@ -215,7 +219,15 @@ async function main(): Promise<void> {
     maxRecords,
   });
 
+  // Each child appends its event-loop delay once a second (loop-delay.preload.ts); this process's
+  // (the simulator's) is watched here.
+  const loopDelayFile = join(tmpdir(), `siaran-bench-dispatch-loop-${process.pid}.jsonl`);
+  const preload = `--require ${join(ROOT, 'dist', 'test', 'bench', 'loop-delay.preload.js')}`;
+  const ownLoop = monitorEventLoopDelay({ resolution: 5 });
+  ownLoop.enable();
   const common = {
+    BENCH_LOOP_DELAY_FILE: loopDelayFile,
+    NODE_OPTIONS: preload,
     DATABASE_URL,
     REDIS_URL,
     REDIS_PREFIX: prefix,
@@ -254,7 +266,7 @@ async function main(): Promise<void> {
       sim.reset();
       while (workers.length < scenario.workers) {
         const n = workers.length + 1;
-        const nodeOptions: Record<string, string> = CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF} --cpu-prof-name=worker-${n}-${scenario.name}-${process.pid}.cpuprofile` } : {};
+        const nodeOptions: Record<string, string> = CPU_PROF ? { NODE_OPTIONS: `${preload} --cpu-prof --cpu-prof-dir=${CPU_PROF} --cpu-prof-name=worker-${n}-${scenario.name}-${process.pid}.cpuprofile` } : {};
         const worker = ServiceProcess.start('worker', { ...common, ...nodeOptions });
         await worker.ready();
         workers.push(worker);
@@ -278,6 +290,7 @@ async function main(): Promise<void> {
       const load: number[] = [];
       const loadTimer = setInterval(() => load.push(loadavg()[0]), 5000);
       started = Date.now();
+      ownLoop.reset();
       for (const c of ids) {
         const launched = await call('POST', `/v1/campaigns/${c.id}/launch`);
         if (launched.status !== 200) throw new Error(`launch: ${launched.status} ${JSON.stringify(launched.body)}`);
@@ -288,7 +301,7 @@ async function main(): Promise<void> {
       for (;;) {
         const states = await Promise.all(ids.map(async (c) => (await call('GET', `/v1/campaigns/${c.id}`)).body.status as string));
         if (states.every((s) => s === 'completed')) break;
-        if (states.some((s) => s !== 'running')) throw new Error(`a campaign is ${states.join(', ')}`);
+        if (states.some((s) => s !== 'running' && s !== 'completed')) throw new Error(`a campaign is ${states.join(', ')}`);
         if (Date.now() - started > 30 * 60_000) throw new Error('not completed within 30 minutes');
         await sleep(500);
       }
@@ -364,11 +377,19 @@ async function main(): Promise<void> {
         loadAverage: { min: Math.min(...load, loadavg()[0]), max: Math.max(...load, loadavg()[0]), end: loadavg() },
         cpuCoresUsed: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => round(x / completedAfter)) : round(v / completedAfter)])),
         simulatorErrors: sim.errors().length,
+        eventLoopDelay: {
+          simulator: { maxMs: round(ownLoop.max / 1e6), p99Ms: round(ownLoop.percentile(99) / 1e6) },
+          ...loopDelays(loopDelayFile, started, Date.now(), new Map([[apiProcess.child.pid!, 'api'], ...workers.map((w, i) => [w.child.pid!, `worker${i + 1}`] as [number, string])])),
+        },
         campaigns: figures,
         stops: stopFigures,
       };
       results.push(result);
       printScenario(result, figures, stopFigures);
+      for (const [name, service] of [['api', apiProcess], ...workers.map((w, i) => [`worker ${i + 1}`, w] as const)] as const) {
+        const warnings = logWarnings(service.recentOutput());
+        if (warnings.length > 0) process.stdout.write(`${name} warned: ${warnings.join('; ')}\n`);
+      }
       process.stdout.write(`${JSON.stringify(result)}\n`);
     }
     printSummary(results);
@@ -384,6 +405,7 @@ async function main(): Promise<void> {
       redis.disconnect();
     }
     if (process.env.BENCH_KEEP_DB !== 'true') await dropDatabase();
+    rmSync(loopDelayFile, { force: true });
   }
 }
 
@@ -446,7 +468,8 @@ function printScenario(result: Record<string, any>, figures: CampaignFigures[], 
   out.write(
     `total: ${result.totalAccepted} accepted at ${result.totalMps.toFixed(1)} msg/s (set ${result.setMps}: ${((result.totalMps / result.setMps) * 100).toFixed(1)}%), ` +
       `completed after ${result.completedAfterSeconds.toFixed(1)} s, webhook lag ${result.webhookLagSeconds.toFixed(2)} s, ` +
-      `load ${result.loadAverage.min.toFixed(2)} – ${result.loadAverage.max.toFixed(2)}, CPU cores used ${JSON.stringify(result.cpuCoresUsed)}, simulator errors ${result.simulatorErrors}\n`,
+      `load ${result.loadAverage.min.toFixed(2)} – ${result.loadAverage.max.toFixed(2)}, CPU cores used ${JSON.stringify(result.cpuCoresUsed)}, simulator errors ${result.simulatorErrors}\n` +
+      `event-loop delay: ${JSON.stringify(result.eventLoopDelay)}\n`,
   );
   if (stops.length > 0) {
     const times = stops.map((s) => s.suppressionMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -462,6 +485,48 @@ function printSummary(results: Array<Record<string, any>>): void {
   const by = new Map(results.map((r) => [r.scenario, r]));
   const ratio = (a: string, b: string) => (by.has(a) && by.has(b) ? (by.get(b)!.totalMps / by.get(a)!.totalMps).toFixed(2) : 'n/a');
   process.stdout.write(`\ntwo workers / one worker: one number ${ratio('one', 'two')}, three numbers ${ratio('three-one', 'three-two')}\n`);
+}
+
+/**
+ * Each process's event-loop delay between `from` and `to` (epoch ms), from the seconds its
+ * preload wrote: the longest stall, the mean of each second's 99th percentile, and the seconds
+ * with a stall over 20 ms (at 1,000 mps with a 2% margin, a stall longer than that lets a
+ * one-second window at the Graph side hold more than the rate).
+ */
+function loopDelays(file: string, from: number, to: number, names: Map<number, string>): Record<string, { maxMs: number; meanP99Ms: number; secondsOver20Ms: number }> {
+  if (!existsSync(file)) return {};
+  const by = new Map<string, Array<{ maxMs: number; p99Ms: number }>>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as { pid: number; at: number; maxMs: number; p99Ms: number };
+    const name = names.get(entry.pid);
+    if (!name || entry.at < from || entry.at > to) continue;
+    by.set(name, [...(by.get(name) ?? []), entry]);
+  }
+  return Object.fromEntries(
+    [...by].map(([name, seconds]) => [
+      name,
+      {
+        maxMs: Math.max(...seconds.map((s) => s.maxMs)),
+        meanP99Ms: round(seconds.reduce((a, s) => a + s.p99Ms, 0) / seconds.length),
+        secondsOver20Ms: seconds.filter((s) => s.maxMs > 20).length,
+      },
+    ]),
+  );
+}
+
+/** The distinct warning and error messages in a process's recent JSON log lines, with their counts. */
+function logWarnings(output: string): string[] {
+  const messages: string[] = [];
+  for (const line of output.split('\n')) {
+    try {
+      const entry = JSON.parse(line) as { level?: number; msg?: string };
+      if ((entry.level ?? 0) >= 40) messages.push(entry.msg ?? line);
+    } catch {
+      if (line.trim()) messages.push(line.trim().slice(0, 200));
+    }
+  }
+  return Object.entries(countBy(messages)).map(([msg, n]) => `${n} × ${msg}`);
 }
 
 function countBy(values: string[]): Record<string, number> {
