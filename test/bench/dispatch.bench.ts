@@ -26,7 +26,7 @@
  * Environment: BENCH_RECIPIENTS (default 100000), BENCH_SCENARIOS (default all four),
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/siaran_bench_dispatch; dropped and
  * created again, dropped at the end unless BENCH_KEEP_DB=true), REDIS_URL, BENCH_CPU_PROF (a
- * directory: the workers run with --cpu-prof and write their profiles there).
+ * directory: each worker's CPU profile is written there when it stops, see probe.preload.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -219,10 +219,10 @@ async function main(): Promise<void> {
     maxRecords,
   });
 
-  // Each child appends its event-loop delay once a second (loop-delay.preload.ts); this process's
+  // Each child appends its event-loop delay once a second (probe.preload.ts); this process's
   // (the simulator's) is watched here.
   const loopDelayFile = join(tmpdir(), `siaran-bench-dispatch-loop-${process.pid}.jsonl`);
-  const preload = `--require ${join(ROOT, 'dist', 'test', 'bench', 'loop-delay.preload.js')}`;
+  const preload = `--require ${join(ROOT, 'dist', 'test', 'bench', 'probe.preload.js')}`;
   const ownLoop = monitorEventLoopDelay({ resolution: 5 });
   ownLoop.enable();
   const common = {
@@ -266,8 +266,8 @@ async function main(): Promise<void> {
       sim.reset();
       while (workers.length < scenario.workers) {
         const n = workers.length + 1;
-        const nodeOptions: Record<string, string> = CPU_PROF ? { NODE_OPTIONS: `${preload} --cpu-prof --cpu-prof-dir=${CPU_PROF} --cpu-prof-name=worker-${n}-${scenario.name}-${process.pid}.cpuprofile` } : {};
-        const worker = ServiceProcess.start('worker', { ...common, ...nodeOptions });
+        const profile: Record<string, string> = CPU_PROF ? { BENCH_CPU_PROF_DIR: CPU_PROF, BENCH_CPU_PROF_NAME: `worker-${n}-${scenario.name}-${process.pid}` } : {};
+        const worker = ServiceProcess.start('worker', { ...common, ...profile });
         await worker.ready();
         workers.push(worker);
       }
