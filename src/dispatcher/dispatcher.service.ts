@@ -163,6 +163,9 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
       if (lane.campaigns.size === 0) {
         this.lanes.delete(number);
         void lane.stop();
+        if (lane.lateSlots > 0) {
+          this.logger.warn({ phoneNumberId: number, lateSlots: lane.lateSlots }, 'Send slots given up for lateness while the number had campaigns: the event loop was late, the number sent under its rate');
+        }
       }
     }
   }

@@ -520,8 +520,9 @@ function logWarnings(output: string): string[] {
   const messages: string[] = [];
   for (const line of output.split('\n')) {
     try {
-      const entry = JSON.parse(line) as { level?: number; msg?: string };
-      if ((entry.level ?? 0) >= 40) messages.push(entry.msg ?? line);
+      const entry = JSON.parse(line) as { level?: number; msg?: string; lateSlots?: number; phoneNumberId?: string };
+      if (entry.lateSlots !== undefined) messages.push(`${entry.phoneNumberId}: ${entry.lateSlots} slots given up for lateness`);
+      else if ((entry.level ?? 0) >= 40) messages.push(entry.msg ?? line);
     } catch {
       if (line.trim()) messages.push(line.trim().slice(0, 200));
     }
