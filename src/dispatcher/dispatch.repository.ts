@@ -32,6 +32,8 @@ export interface ClaimedRecipient {
   country: string | null;
   attributes: Record<string, unknown>;
   tags: string[];
+  /** The wa_id the contact holds (contacts.wa_id: what WhatsApp answered for its phone before), null when none. */
+  waId: string | null;
 }
 
 /** Why a claimed recipient was not sent after all (campaign_recipients.skip_reason): what changed since the snapshot. */
@@ -46,6 +48,11 @@ export interface RecordedOutcome {
   at: Date;
   /** The content sent, without the recipient (what the report shows they received). */
   message?: unknown;
+  /**
+   * Accepted, and the contact already holds the wa_id WhatsApp answered: there is nothing to learn
+   * (ContactsService.learnWaIds would change no row), so its forms are not worked out again.
+   */
+  waIdKnown?: boolean;
 }
 
 @Injectable()
@@ -103,7 +110,7 @@ export class DispatchRepository {
          FROM checked k, contacts c
         WHERE r.campaign_id = k.campaign_id AND r.contact_id = k.contact_id AND c.id = k.contact_id
        RETURNING r.campaign_id AS "campaignId", r.contact_id::text AS "contactId", r.sends, r.attempts, k.skip,
-                 c.phone, c.name, c.country, c.attributes, c.tags`,
+                 c.phone, c.name, c.country, c.attributes, c.tags, c.wa_id AS "waId"`,
       [target.campaignId, limit, target.phoneNumberId, target.sessionScope, leaseMs],
     );
     const claimed = found.filter((r) => r.skip === null);

@@ -260,7 +260,8 @@ export class NumberLane {
 
   /** Hands an outcome to the sink, and watches the campaign's final failures for a spike of one code. */
   private outcome(campaign: LaneCampaign, r: ClaimedRecipient, outcome: RecipientOutcome, message?: unknown): void {
-    this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message });
+    const waIdKnown = outcome.state === 'accepted' && outcome.waId === r.waId;
+    this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message, waIdKnown });
     if (outcome.state === 'pending') return;
     const id = r.campaignId;
     const window = this.recent.get(id) ?? [];
