@@ -87,26 +87,32 @@ function api(base: string, key: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function recreateDatabase(): Promise<void> {
+/** Runs `work` on a connection to the server's `postgres` database, with the bench database's name. */
+async function asAdmin(work: (admin: Client, name: string) => Promise<void>): Promise<void> {
   const url = new URL(DATABASE_URL);
   const name = url.pathname.slice(1);
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  await admin.end();
+  try {
+    await work(admin, admin.escapeIdentifier(name));
+  } finally {
+    await admin.end();
+  }
+}
+
+async function recreateDatabase(): Promise<void> {
+  await asAdmin(async (admin, name) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  });
   execFileSync(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'migrate.js')], { env: { ...process.env, DATABASE_URL }, stdio: 'ignore' });
 }
 
 async function dropDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  url.pathname = '/postgres';
-  const admin = new Client({ connectionString: url.toString() });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  await admin.end();
+  await asAdmin(async (admin, name) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
 }
 
 /** Contacts opted in to utility messages, RECIPIENTS per number, tagged `n1`, `n2`, `n3`; phones +6281<g><7 digits>. */
