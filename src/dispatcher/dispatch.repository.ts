@@ -55,6 +55,9 @@ export interface RecordedOutcome {
   waIdKnown?: boolean;
 }
 
+/** Rows whose lease ran out turned `unknown` per statement (expireLeases). */
+const EXPIRE_BATCH = 1000;
+
 @Injectable()
 export class DispatchRepository {
   constructor(private readonly db: DataSource) {}
@@ -182,14 +185,32 @@ export class DispatchRepository {
    * Rows left in `sending` past their lease (a worker died between claim and outcome): `unknown`,
    * never pending, since the message may have gone. A status webhook carrying their callback data
    * resolves them later (applyStatuses). Returns how many.
+   *
+   * Taken EXPIRE_BATCH at a time in lease order, until fewer are left, so that PostgreSQL reads
+   * `campaign_recipients_leases` with a plain index scan: every row that left `sending` leaves a
+   * dead entry in that partial index until vacuum, and a plain index scan marks the entries it
+   * finds dead so the next look skips them, where the bitmap scan the planner chose for the
+   * unbounded UPDATE read them all again every time (measured during bench:dispatch: 318,600 dead
+   * entries, 33,000 heap pages, 224 ms every 2 s per worker, against 4.5 ms once marked). A row
+   * locked by an outcome being written is left to the outcome (SKIP LOCKED), as before it waited
+   * for it and then no longer matched.
    */
-  expireLeases(): Promise<number> {
-    return affected(
-      this.db,
-      `UPDATE campaign_recipients SET send_state = 'unknown', lease_until = NULL,
-              error_title = 'no outcome recorded before the lease ran out (the worker stopped): the message may have been sent'
-        WHERE send_state = 'sending' AND lease_until < now()`,
-    );
+  async expireLeases(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const expired = await affected(
+        this.db,
+        `UPDATE campaign_recipients r SET send_state = 'unknown', lease_until = NULL,
+                error_title = 'no outcome recorded before the lease ran out (the worker stopped): the message may have been sent'
+           FROM (SELECT campaign_id, contact_id FROM campaign_recipients
+                  WHERE send_state = 'sending' AND lease_until < now()
+                  ORDER BY lease_until LIMIT $1 FOR UPDATE SKIP LOCKED) x
+          WHERE r.campaign_id = x.campaign_id AND r.contact_id = x.contact_id`,
+        [EXPIRE_BATCH],
+      );
+      total += expired;
+      if (expired < EXPIRE_BATCH) return total;
+    }
   }
 
   /** Whether the campaign has recipients still to send: pending (eligible or deferred) or sending. */
