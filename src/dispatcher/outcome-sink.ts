@@ -88,6 +88,8 @@ export class OutcomeSink {
 
   private async write(outcomes: RecordedOutcome[], released: Array<{ campaignId: string; contactId: string }>): Promise<void> {
     await this.db.transaction(async (tx) => {
+      // Every row this transaction writes, locked first and in key order (see DispatchRepository.lock).
+      await this.repository.lock([...outcomes, ...released], tx);
       await this.repository.record(outcomes, tx);
       await this.repository.release(released, tx);
       // A wa_id the contact already holds teaches nothing; working out a wa_id's phone forms costs
