@@ -3,6 +3,7 @@ import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
 import { ServiceProcess } from './support/processes';
+import { simulatorSettings } from './support/simulated-whatsapp';
 
 const SENDER = '1000000001';
 const WABA = '2000000001';
@@ -32,14 +33,7 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
       pairRate: { capacity: 100, refillMs: 10 },
       templateReview: { delayMs: 10 },
     });
-    env = await TestEnv.create({
-      WHATSAPP_API_URL: sim.url,
-      WHATSAPP_ACCESS_TOKEN: 'sim-token',
-      WHATSAPP_APP_SECRET: 'sim-app-secret',
-      WHATSAPP_PHONE_NUMBER_ID: SENDER,
-      WHATSAPP_WABA_ID: WABA,
-      WHATSAPP_BUSINESS_COUNTRY: 'ID',
-    });
+    env = await TestEnv.create(simulatorSettings(sim));
     await env.startApi();
     sim.configure({ webhookUrl: `${env.url}/webhooks/whatsapp` });
     api = client(env.url);
@@ -55,14 +49,8 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
     DATABASE_URL: env.config.database.url,
     REDIS_URL: env.config.redis.url,
     REDIS_PREFIX: env.config.redis.prefix,
-    WHATSAPP_API_URL: sim.url,
-    WHATSAPP_ACCESS_TOKEN: 'sim-token',
-    WHATSAPP_APP_SECRET: 'sim-app-secret',
-    WHATSAPP_PHONE_NUMBER_ID: SENDER,
-    WHATSAPP_WABA_ID: WABA,
-    WHATSAPP_BUSINESS_COUNTRY: 'ID',
     // Short, so that a killed worker's claims run out within the test: lease = 0.5 + 2 × 1 + 5 s.
-    WHATSAPP_TIMEOUT_MS: '1000',
+    ...simulatorSettings(sim, { WHATSAPP_TIMEOUT_MS: '1000' }),
     LOG_LEVEL: 'warn',
   });
 

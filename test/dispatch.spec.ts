@@ -1,6 +1,7 @@
 import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
+import { simulatorSettings } from './support/simulated-whatsapp';
 
 const SENDER = '1000000001';
 const WABA = '2000000001';
@@ -28,15 +29,7 @@ describe('dispatcher, end to end against the simulator', () => {
       pairRate: { capacity: 100, refillMs: 10 },
       templateReview: { delayMs: 10 },
     });
-    env = await TestEnv.create({
-      WHATSAPP_API_URL: sim.url,
-      WHATSAPP_ACCESS_TOKEN: 'sim-token',
-      WHATSAPP_APP_SECRET: 'sim-app-secret',
-      WHATSAPP_PHONE_NUMBER_ID: SENDER,
-      WHATSAPP_WABA_ID: WABA,
-      WHATSAPP_BUSINESS_COUNTRY: 'ID',
-      WHATSAPP_TIMEOUT_MS: '1500',
-    });
+    env = await TestEnv.create(simulatorSettings(sim, { WHATSAPP_TIMEOUT_MS: '1500' }));
     await env.startApi();
     await env.startWorker();
     sim.configure({ webhookUrl: `${env.url}/webhooks/whatsapp` });
