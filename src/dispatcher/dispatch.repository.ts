@@ -76,7 +76,7 @@ export class DispatchRepository {
     const found = await rows<ClaimedRecipient & { skip: string | null }>(
       this.db,
       `WITH picked AS (
-         SELECT r.campaign_id, r.contact_id
+         SELECT r.campaign_id, r.contact_id, r.sends, r.category
            FROM campaign_recipients r
           WHERE r.campaign_id = $1 AND r.send_state = 'pending' AND r.decision = 'eligible'
             AND (r.not_before IS NULL OR r.not_before <= now())
@@ -87,19 +87,21 @@ export class DispatchRepository {
           FOR UPDATE OF r SKIP LOCKED
        ), checked AS (
          SELECT p.campaign_id, p.contact_id, w.contact_id IS NOT NULL AS window_open,
+                c.phone, c.name, c.country, c.attributes, c.tags, c.wa_id,
                 CASE
                   WHEN c.deleted_at IS NOT NULL THEN 'contact_erased'
                   WHEN c.merged_into IS NOT NULL THEN 'contact_merged'
                   WHEN s.consent = 'opted_out' THEN 'opted_out'
                   WHEN s.consent IS DISTINCT FROM 'opted_in' THEN 'no_opt_in'
-                  WHEN r.sends = 'session' AND w.contact_id IS NULL THEN 'window_closed'
+                  WHEN p.sends = 'session' AND w.contact_id IS NULL THEN 'window_closed'
                 END AS skip
            FROM picked p
-           JOIN campaign_recipients r ON r.campaign_id = p.campaign_id AND r.contact_id = p.contact_id
            JOIN contacts c ON c.id = p.contact_id
            LEFT JOIN contact_windows w ON w.contact_id = c.id AND w.phone_number_id = $3 AND w.last_inbound_at > now() - interval '24 hours'
            CROSS JOIN LATERAL (
-             SELECT CASE WHEN r.category = 'MARKETING' OR (r.sends = 'session' AND $4::text = 'marketing') THEN c.marketing_consent ELSE c.utility_consent END AS consent
+             -- The scope eligibility decided on (eligibility.repository.ts consentColumn): a MARKETING
+             -- template's marketing, a session message's its campaign's, any other template's utility.
+             SELECT CASE WHEN p.category = 'MARKETING' OR (p.sends = 'session' AND $4::text = 'marketing') THEN c.marketing_consent ELSE c.utility_consent END AS consent
            ) s
        )
        UPDATE campaign_recipients r
@@ -110,10 +112,10 @@ export class DispatchRepository {
               attempted_at = CASE WHEN k.skip IS NULL THEN now() ELSE r.attempted_at END,
               outside_window = NOT k.window_open,
               not_before = NULL
-         FROM checked k, contacts c
-        WHERE r.campaign_id = k.campaign_id AND r.contact_id = k.contact_id AND c.id = k.contact_id
+         FROM checked k
+        WHERE r.campaign_id = k.campaign_id AND r.contact_id = k.contact_id
        RETURNING r.campaign_id AS "campaignId", r.contact_id::text AS "contactId", r.sends, r.attempts, k.skip,
-                 c.phone, c.name, c.country, c.attributes, c.tags, c.wa_id AS "waId"`,
+                 k.phone, k.name, k.country, k.attributes, k.tags, k.wa_id AS "waId"`,
       [target.campaignId, limit, target.phoneNumberId, target.sessionScope, leaseMs],
     );
     const claimed = found.filter((r) => r.skip === null);

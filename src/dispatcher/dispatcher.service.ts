@@ -54,8 +54,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly lanes = new Map<string, NumberLane>();
   private readonly sink: OutcomeSink;
   private readonly settings: LaneSettings;
-  /** Campaigns whose last claim found nothing: checked for completion at the next housekeeping. */
-  private readonly drained = new Set<string>();
+  /** Campaigns whose last claim found nothing (with their number): checked for completion at the next housekeeping. */
+  private readonly drained = new Map<string, string>();
   private readonly versions = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private housekeepingTimer: NodeJS.Timeout | undefined;
@@ -133,7 +133,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
           gate: this.gate,
           sink: this.sink,
           settings: this.settings,
-          events: { stop: (id, scope, reason) => void this.stop(id, row.phoneNumberId, scope, reason), drained: (id) => this.drained.add(id) },
+          events: { stop: (id, scope, reason) => void this.stop(id, row.phoneNumberId, scope, reason), drained: (id) => this.drained.set(id, row.phoneNumberId) },
         });
         this.lanes.set(row.phoneNumberId, lane);
         lane.start();
@@ -174,17 +174,16 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   async housekeeping(): Promise<void> {
     const expired = await this.repository.expireLeases();
     if (expired > 0) this.logger.warn({ rows: expired }, 'Claims whose lease ran out (a worker stopped mid-send) are now unknown');
-    for (const id of [...this.drained]) {
+    for (const [id, phoneNumberId] of [...this.drained]) {
       this.drained.delete(id);
       const work = await this.repository.hasWork(id);
       if (work.pending || work.sending) continue;
       if (work.deferred) {
-        const campaign = await this.campaigns.findById(id);
-        const budget = campaign ? await this.eligibility.messagingBudget(campaign.phoneNumberId) : 0;
+        const budget = await this.eligibility.messagingBudget(phoneNumberId);
         const released = await this.repository.releaseDeferred(id, budget === null ? Number.MAX_SAFE_INTEGER : budget);
         if (released > 0) {
           this.logger.log({ campaignId: id, released }, 'Deferred recipients released: the messaging limit has room again');
-          this.lanes.forEach((lane) => lane.poke());
+          this.lanes.get(phoneNumberId)?.poke();
         }
         continue;
       }

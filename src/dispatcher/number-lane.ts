@@ -67,7 +67,7 @@ export class NumberLane {
   /** Slots given up for lateness since the lane started (a sign of an overloaded process). */
   lateSlots = 0;
   private readonly sends = new Set<Promise<void>>();
-  private readonly recent = new Map<string, Array<number | null>>();
+  private readonly spikes = new Map<string, SpikeWatch>();
   private turn = 0;
   private stopping = false;
   private running: Promise<void> | undefined;
@@ -263,21 +263,13 @@ export class NumberLane {
     const waIdKnown = outcome.state === 'accepted' && outcome.waId === r.waId;
     this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message, waIdKnown });
     if (outcome.state === 'pending') return;
-    const id = r.campaignId;
-    const window = this.recent.get(id) ?? [];
-    window.push(outcome.state === 'failed' || outcome.state === 'unknown' ? (outcome.code ?? -1) : null);
-    if (window.length > SPIKE_WINDOW) window.shift();
-    this.recent.set(id, window);
-    if (window.length < SPIKE_WINDOW) return;
-    const counts = new Map<number, number>();
-    for (const code of window) if (code !== null) counts.set(code, (counts.get(code) ?? 0) + 1);
-    for (const [code, n] of counts) {
-      if (n > SPIKE_SHARE * SPIKE_WINDOW && campaign.sending) {
-        campaign.sending = false;
-        this.recent.delete(id);
-        this.deps.events.stop(id, 'campaign', `failure_spike_${code === -1 ? 'no_code' : code}`);
-        return;
-      }
+    const spike = this.spikes.get(r.campaignId) ?? new SpikeWatch();
+    this.spikes.set(r.campaignId, spike);
+    const code = spike.add(outcome.state === 'failed' || outcome.state === 'unknown' ? (outcome.code ?? -1) : null);
+    if (code !== undefined && campaign.sending) {
+      campaign.sending = false;
+      this.spikes.delete(r.campaignId);
+      this.deps.events.stop(r.campaignId, 'campaign', `failure_spike_${code === -1 ? 'no_code' : code}`);
     }
   }
 
@@ -293,6 +285,38 @@ export class NumberLane {
       }
       this.wake = done;
     });
+  }
+}
+
+/**
+ * A campaign's last SPIKE_WINDOW final outcomes (a failure's code, -1 without one; null for a
+ * success), with the count of each code kept as they come and go: constant work per outcome.
+ */
+class SpikeWatch {
+  private readonly window: Array<number | null> = [];
+  private head = 0;
+  private checkedFull = false;
+  private readonly counts = new Map<number, number>();
+
+  /** Adds an outcome; answers the code that now fails more than SPIKE_SHARE of a full window, if one does. */
+  add(code: number | null): number | undefined {
+    if (this.window.length === SPIKE_WINDOW) {
+      const gone = this.window[this.head];
+      if (gone !== null) this.counts.set(gone, this.counts.get(gone)! - 1);
+      this.window[this.head] = code;
+      this.head = (this.head + 1) % SPIKE_WINDOW;
+    } else {
+      this.window.push(code);
+    }
+    if (code !== null) this.counts.set(code, (this.counts.get(code) ?? 0) + 1);
+    if (this.window.length < SPIKE_WINDOW) return undefined;
+    const over = (c: number) => this.counts.get(c)! > SPIKE_SHARE * SPIKE_WINDOW;
+    // Once full, only the code just added can have crossed the line; the first time, any may have.
+    if (!this.checkedFull) {
+      this.checkedFull = true;
+      return [...this.counts.keys()].find(over);
+    }
+    return code !== null && over(code) ? code : undefined;
   }
 }
 
