@@ -4,6 +4,7 @@ import { CampaignsModule } from './campaigns/campaigns.module';
 import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { ComplianceModule } from './compliance/compliance.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
@@ -34,6 +35,7 @@ export class AppModule {
         CampaignsModule,
         PhoneNumbersModule,
         WebhooksModule,
+        ComplianceModule,
       ],
       // The configured sender is registered by the API at start-up (the worker registers nothing).
       providers: [ConfiguredPhoneNumberRegistration],

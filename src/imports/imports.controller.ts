@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import type { ApiPrincipal } from '../auth/api-keys.service';
 import { CurrentApiKey } from '../auth/current-api-key.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
+import { csvDownload } from '../common/csv-download';
 import { DomainError } from '../common/domain-error';
 import { ImportPageView, ImportView, importView } from './import.view';
 import { ImportUploadsService, IncomingUpload } from './import-uploads.service';
@@ -172,12 +173,4 @@ function incomingUpload(req: Request, res: Response): IncomingUpload {
       if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
     },
   };
-}
-
-/** A 200 response about to stream a CSV download named `fileName`. */
-function csvDownload(res: Response, fileName: string): Response {
-  res.status(200);
-  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-  res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
-  return res;
 }
