@@ -3,6 +3,7 @@ import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
 import { ServiceProcess } from './support/processes';
+import { insertOptedInContacts } from './support/opted-in-contacts';
 import { simulatorSettings } from './support/simulated-whatsapp';
 
 const SENDER = '1000000001';
@@ -73,13 +74,7 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
     expect(template.body).toMatchObject({ status: 'DRAFT' });
     expect((await api.post(`/v1/templates/${template.body.id}/submit`)).status).toBeLessThan(300);
     await eventually(async () => ((await api.get(`/v1/templates/${template.body.id}`)).body.status === 'APPROVED' ? true : undefined), 10_000, 'approved');
-    const contacts: Array<{ id: string; phone: string }> = await env.db.query(
-      `INSERT INTO contacts (phone, country, name, tags, marketing_consent, marketing_consent_at)
-       SELECT '+62813' || lpad(g::text, 7, '0'), 'ID', 'orang ' || g, '{chaos}', 'opted_in', now() - interval '1 day' FROM generate_series(1, $1) g
-       RETURNING id::text, phone`,
-      [PEOPLE],
-    );
-    contacts.sort((a, b) => Number(a.id) - Number(b.id));
+    const contacts = await insertOptedInContacts(env.db, { phonePrefix: '+62813', tag: 'chaos', count: PEOPLE });
     const created = await api.post('/v1/campaigns', { name: 'Chaos', phoneNumberId: SENDER, templateId: template.body.id, binding: { 'body.1': '{{name}}' }, audience: { tags: { any: ['chaos'] } } });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
@@ -145,5 +140,21 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
     }
     // The rate held across processes, kills and a Redis wipe.
     expect(sim.stats()[SENDER].maxPerSecond).toBeLessThanOrEqual(MPS);
+
+    // The compliance report over these rows: every invariant 0; each message the ledger counts as
+    // possibly sent (accepted, or unknown after the kill and the faults) is one; the STOPs measured.
+    const from = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
+    const to = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+    const compliance = (await api.get(`/v1/compliance/report?from=${from}&to=${to}`)).body;
+    expect(compliance.invariants.map((i: { id: string; violations: number }) => [i.id, i.violations])).toEqual([
+      ['business_initiated_without_opt_in', 0],
+      ['sent_after_opt_out', 0],
+      ['business_country_not_qualified', 0],
+      ['recipient_country_restricted', 0],
+    ]);
+    expect(compliance.messages.total).toBe((states.get('accepted') ?? 0) + (states.get('unknown') ?? 0));
+    const keyword = compliance.optOuts.bySource.find((o: { source: string }) => o.source === 'keyword');
+    expect(keyword).toMatchObject({ optOuts: stoppers.length, measured: stoppers.length });
+    expect(keyword.fromReceived.max).toBeGreaterThanOrEqual(0);
   });
 });

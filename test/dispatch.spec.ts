@@ -1,6 +1,7 @@
 import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
+import { insertOptedInContacts } from './support/opted-in-contacts';
 import { simulatorSettings } from './support/simulated-whatsapp';
 
 const SENDER = '1000000001';
@@ -330,13 +331,9 @@ describe('dispatcher, end to end against the simulator', () => {
   async function bulkAudience(tag: string, n: number): Promise<Array<{ id: string }>> {
     const start = serial + 1;
     serial += n;
-    return env.db.query(
-      `INSERT INTO contacts (phone, country, name, tags, marketing_consent, marketing_consent_at)
-       SELECT '+62812' || lpad(g::text, 7, '0'), 'ID', 'orang ' || g, ARRAY[$3::text], 'opted_in', now() - interval '1 day' FROM generate_series($1::int, $2::int) g
-       RETURNING id::text`,
-      [start, serial, tag],
-    );
+    return insertOptedInContacts(env.db, { phonePrefix: '+62812', tag, from: start, count: n });
   }
+
 
   it('a spike of one error code (more than 20% of the last 200 outcomes) pauses the campaign with that code', async () => {
     await bulkAudience('spike', 260);
