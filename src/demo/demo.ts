@@ -27,8 +27,9 @@ import { Client } from 'pg';
  * `--keep` leaves the simulator, API and worker running (Ctrl-C stops them); otherwise everything
  * it started is stopped. The database is left for inspection and dropped by the next run.
  *
- * Environment (optional): DEMO_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379), DEMO_PORT
- * (the API's port; default 3000, or a free one when 3000 is taken).
+ * Environment (optional): DEMO_DATABASE_URL, REDIS_URL (default redis://127.0.0.1:6379),
+ * DEMO_REDIS_PREFIX (default siaran-demo), DEMO_PORT (the API's port; default 3000, or a free one
+ * when it is taken).
  */
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -36,7 +37,7 @@ const OUT = join(ROOT, 'demo-output');
 const KEEP = process.argv.includes('--keep');
 const DATABASE_URL = process.env.DEMO_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/siaran_demo';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const REDIS_PREFIX = 'siaran-demo';
+const REDIS_PREFIX = process.env.DEMO_REDIS_PREFIX ?? 'siaran-demo';
 const SENDER = '1000000001';
 const WABA = '2000000001';
 const SIM_TOKEN = 'sim-token';
@@ -95,22 +96,35 @@ function ready(child: Child, timeoutMs = 60_000): Promise<void> {
 }
 
 let stopping = false;
-async function stopAll(): Promise<void> {
+/** What a graceful stop may take (the API's and the worker's own limit: README, Configuration). */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+/**
+ * SIGTERM to every child; answers those that did not exit 0 within SHUTDOWN_LIMIT_MS (then killed),
+ * as "name: code" lines: a service that cannot stop cleanly fails the demo, as it would fail a deploy.
+ */
+async function stopAll(): Promise<string[]> {
   stopping = true;
+  const unclean: string[] = [];
   await Promise.all(
     children.map(
       (c) =>
         new Promise<void>((resolve) => {
           if (c.process.exitCode !== null || c.process.signalCode !== null) return resolve();
-          const timer = setTimeout(() => c.process.kill('SIGKILL'), 10_000);
-          c.process.once('exit', () => {
+          const timer = setTimeout(() => {
+            unclean.push(`${c.name}: still running ${SHUTDOWN_LIMIT_MS / 1000} s after SIGTERM (killed)`);
+            c.process.kill('SIGKILL');
+          }, SHUTDOWN_LIMIT_MS);
+          c.process.once('exit', (code, signal) => {
             clearTimeout(timer);
+            if (code !== 0 && signal !== 'SIGKILL') unclean.push(`${c.name}: exit code ${code}, signal ${signal}`);
             resolve();
           });
           c.process.kill('SIGTERM');
         }),
     ),
   );
+  return unclean;
 }
 
 async function freePort(preferred: number): Promise<number> {
@@ -130,12 +144,14 @@ async function freePort(preferred: number): Promise<number> {
 // The servers it needs
 
 const HOW_TO_START = `
-Start them with Docker (from this directory):   docker compose up -d postgres redis
-or on Debian/Ubuntu:                            sudo apt-get install postgresql redis-server
-                                                sudo pg_ctlcluster $(ls /etc/postgresql) main start
-                                                redis-server --daemonize yes
-or on macOS (Homebrew):                         brew services start postgresql && brew services start redis
-Then run npm run demo again. DEMO_DATABASE_URL and REDIS_URL point the demo at other servers.`;
+Start them on this machine, then run npm run demo again:
+  with Docker (from this directory):  docker compose up -d postgres redis
+                                      DEMO_DATABASE_URL=postgres://siaran:siaran@127.0.0.1:5432/siaran_demo npm run demo
+  on Debian or Ubuntu:                sudo apt-get install postgresql redis-server
+                                      sudo pg_ctlcluster $(ls /etc/postgresql) main start; redis-server --daemonize yes
+  on macOS (Homebrew):                brew services start postgresql; brew services start redis
+DEMO_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/siaran_demo, a user that may create
+databases) and REDIS_URL (default redis://127.0.0.1:6379) point the demo at other servers.`;
 
 async function checkServers(): Promise<void> {
   const server = new URL(DATABASE_URL);
@@ -498,7 +514,11 @@ async function run(): Promise<void> {
     process.stderr.write(`\nnpm run demo: FAILED: ${message}\n`);
     if (children.length) process.stderr.write(`Logs: ${children.map((c) => relative(process.cwd(), c.log)).join(', ')}\n`);
   }
-  await stopAll();
+  const unclean = await stopAll();
+  if (unclean.length) {
+    process.stderr.write(`npm run demo: FAILED: not every process stopped cleanly on SIGTERM: ${unclean.join('; ')}\n`);
+    code = 1;
+  } else if (code === 0) say(dim('   simulator, API and worker stopped (SIGTERM, exit 0)'));
   process.exit(code);
 }
 
