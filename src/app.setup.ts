@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import { parseEnv } from 'node:util';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { raw } from 'express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ErrorView, FieldProblemView } from './common/api-errors.decorator';
 import { ErrorFilter } from './common/error.filter';
@@ -24,6 +26,7 @@ export function configureApi(app: NestExpressApplication): void {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  serveConsole(app);
   app.use(requireJsonBodies);
   app.use('/webhooks/whatsapp', webhookGate(app.get(AppConfig).whatsapp.appSecret), raw({ type: () => true, limit: WEBHOOK_MAX_BYTES }));
   app.useBodyParser('json', { limit: '1mb' });
@@ -31,7 +34,43 @@ export function configureApi(app: NestExpressApplication): void {
   app.useGlobalPipes(validationPipe);
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
+  const document = apiDocument(app);
+  // The UI at /docs; the document at the conventional /docs-json (and /docs-yaml), and at /docs/openapi.json as before.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/**
+ * Where the web console's build is (`npm run build` writes it to dist/console), from this file in
+ * dist/src (the built API) or in src (the tests, which build first).
+ */
+export const CONSOLE_DIR = join(__dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..'), 'dist', 'console');
+
+/**
+ * The web console (issue 14) under /console: static files, without an API key (like /docs: the
+ * page asks for a key and sends it with every API call it makes, so it can do nothing the key
+ * cannot). Everything it loads comes from this origin: a Content-Security-Policy refuses any other
+ * script, style, font or connection, and the page may not be framed.
+ */
+function serveConsole(app: NestExpressApplication): void {
+  app.use('/console', (_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    );
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  app.useStaticAssets(CONSOLE_DIR, { prefix: '/console', index: 'index.html', fallthrough: true, maxAge: 0 });
+}
+
+/**
+ * The OpenAPI document of the API's routes (served at /docs-json; `npm run openapi` writes it for
+ * the console's typed client). Needs no database: an app created with `preview: true` will do.
+ */
+export function apiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Siaran')
@@ -51,9 +90,6 @@ export function configureApi(app: NestExpressApplication): void {
       .build(),
     { extraModels: [ErrorView, FieldProblemView] },
   );
-  // The UI at /docs; the document at the conventional /docs-json (and /docs-yaml), and at /docs/openapi.json as before.
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
-  SwaggerModule.setup('docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'docs/openapi.json' });
 }
 
 /**

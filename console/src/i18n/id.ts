@@ -1,0 +1,32 @@
+import type { MessageKey } from './en';
+
+/** Every Indonesian string of the console; the same keys as en.ts (the type makes sure). */
+export const id: Record<MessageKey, string> = {
+  'app.title': 'Siaran',
+  'app.tagline': 'Kampanye WhatsApp, persetujuan lebih dulu',
+  'app.skip': 'Langsung ke isi',
+  'nav.contacts': 'Kontak',
+  'nav.templates': 'Template',
+  'nav.campaigns': 'Kampanye',
+  'nav.compliance': 'Kepatuhan',
+  'nav.signOut': 'Keluar',
+  'nav.language': 'Bahasa',
+  'signIn.title': 'Masuk',
+  'signIn.key': 'Kunci API',
+  'signIn.keyHint': 'Buat dengan: npm run apikey -- create <nama>. Kunci hanya disimpan selama sesi browser ini.',
+  'signIn.submit': 'Masuk',
+  'signIn.invalid': 'Kunci ini ditolak: periksa kembali, atau buat kunci baru.',
+  'common.loading': 'Memuat…',
+  'common.retry': 'Coba lagi',
+  'common.save': 'Simpan',
+  'common.cancel': 'Batal',
+  'common.next': 'Halaman berikutnya',
+  'common.previous': 'Halaman pertama',
+  'common.none': 'Tidak ada',
+  'common.download': 'Unduh',
+  'common.search': 'Cari',
+  'common.error': 'Galat {code}: {message}',
+  'common.all': 'Semua',
+  'common.back': 'Kembali',
+  'common.close': 'Tutup',
+};
