@@ -52,6 +52,19 @@ describe('console: shell, sign-in, languages', () => {
     expect(problems).toEqual([]);
   });
 
+  it('shows the compliance invariants at a glance, and downloads their CSV', async () => {
+    const { page, problems } = await consolePage(browser, env.url);
+    await page.getByRole('link', { name: 'Compliance', exact: true }).click();
+    const invariants = page.locator('[data-invariant]');
+    await invariants.first().waitFor();
+    expect(await invariants.count()).toBe(4);
+    expect(await page.locator('[data-invariant] .badge.good').count()).toBe(4);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(file.suggestedFilename()).toMatch(/^compliance-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    await screenshot(page, 'compliance');
+    expect(problems).toEqual([]);
+  });
+
   it('speaks Indonesian, and fits a phone-width screen', async () => {
     const { page, problems } = await consolePage(browser, env.url, { width: 390, height: 844 }, 'id');
     await page.getByRole('link', { name: 'Kampanye', exact: true }).waitFor();
