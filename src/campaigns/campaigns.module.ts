@@ -4,6 +4,7 @@ import { ImportsModule } from '../imports/imports.module';
 import { PhoneNumbersModule } from '../phone-numbers/phone-numbers.module';
 import { EligibilityService } from '../eligibility/eligibility.service';
 import { TemplatesModule } from '../templates/templates.module';
+import { AudiencesController } from './audiences.controller';
 import { CampaignsController } from './campaigns.controller';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignsService } from './campaigns.service';
@@ -13,7 +14,7 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 /** Campaigns: the API's routes, and CampaignsService for the worker's scheduler (CampaignsWorkerModule). */
 @Module({
   imports: [TemplatesModule, EligibilityModule, ImportsModule, PhoneNumbersModule],
-  controllers: [CampaignsController],
+  controllers: [CampaignsController, AudiencesController],
   providers: [CampaignsRepository, IdempotencyKeysRepository, CampaignsService, { provide: CampaignEligibility, useExisting: EligibilityService }],
   exports: [CampaignsService, CampaignsRepository],
 })

@@ -99,6 +99,13 @@ export class EligibilityRepository {
     return row!.n;
   }
 
+  /** How many contacts `audience` selects (before any rule: audience.ts). */
+  async audienceSize(audience: Audience): Promise<number> {
+    const params: unknown[] = [];
+    const row = await one<{ n: number }>(this.db, `SELECT count(*)::int AS n FROM contacts a WHERE ${audienceCondition(audience, 'a', params)}`, params);
+    return row!.n;
+  }
+
   /** Counts per decision and reason, and up to `samples` contacts per reason; writes nothing. */
   async dryRun(query: EligibilityQuery, samples = 5): Promise<{ counts: DecisionCount[]; samples: DecisionSample[] }> {
     const params: unknown[] = [];

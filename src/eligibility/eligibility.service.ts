@@ -127,6 +127,11 @@ export class EligibilityService {
     return this.budgetOf(phoneNumberId, await this.phoneNumbers.find(phoneNumberId));
   }
 
+  /** How many contacts an audience selects, before any rule decides who may receive what (the campaign form's live count). */
+  audienceSize(audience: Audience): Promise<number> {
+    return this.eligibility.audienceSize(audience);
+  }
+
   private async budgetOf(phoneNumberId: string, sender: PhoneNumber | undefined): Promise<number | null> {
     const limit = sender?.messagingLimit ? messagingLimitPeople(sender.messagingLimit) : null;
     return limit === null ? null : limit - (await this.eligibility.reachedLately(phoneNumberId, sender?.businessPortfolioId ?? null));

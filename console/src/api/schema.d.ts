@@ -558,6 +558,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audiences/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many contacts an audience (as a campaign takes it) selects; writes nothing
+         * @description The same audience JSON as POST /v1/campaigns. Who of them may receive a given message is the campaign dry run (GET /v1/campaigns/:id/eligibility).
+         */
+        post: operations["AudiencesController_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/phone-numbers": {
         parameters: {
             query?: never;
@@ -1803,6 +1823,13 @@ export interface components {
             /** @description Recipients put back in the queue */
             requeued: number;
             campaign: components["schemas"]["CampaignView"];
+        };
+        AudienceSizeView: {
+            /**
+             * @description Contacts the audience selects, before any rule decides who may receive what
+             * @example 1200
+             */
+            contacts: number;
         };
         CreatePhoneNumberDto: {
             /**
@@ -4283,6 +4310,47 @@ export interface operations {
             };
             /** @description CAMPAIGN_INVALID_TRANSITION */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    AudiencesController_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AudienceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceSizeView"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
