@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError } from '../api/client';
+import { ApiError, download } from '../api/client';
 import { useI18n } from '../i18n';
 
 /** A load that can fail: `data` once loaded, `error` when the API refused, `reload()` to fetch again. */
@@ -131,5 +131,33 @@ export function Pager({ cursor, next, onFirst, onNext }: { cursor: string | null
         {t('common.next')}
       </button>
     </nav>
+  );
+}
+
+/** A button that downloads a CSV the API streams (download()); the API's refusal is shown beside it. */
+export function DownloadButton({ path, fallbackName, label, disabled }: { path: string; fallbackName: string; label: string; disabled?: boolean }) {
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <span class="download">
+      <button
+        type="button"
+        disabled={disabled || busy}
+        onClick={async () => {
+          setBusy(true);
+          setError(undefined);
+          try {
+            await download(path, fallbackName);
+          } catch (e) {
+            setError(e);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {label}
+      </button>
+      <ErrorBanner error={error} />
+    </span>
   );
 }

@@ -1,8 +1,10 @@
-import { Page } from '../../components/ui';
-import { useI18n } from '../../i18n';
+import { CampaignCreate } from './CampaignCreate';
+import { CampaignDetail } from './CampaignDetail';
+import { CampaignList } from './CampaignList';
 
-/** The campaigns section (issue 14): its routes below #/campaigns. */
-export function CampaignsRoutes(_: { rest: string[]; query: URLSearchParams }) {
-  const { t } = useI18n();
-  return <Page title={t('nav.campaigns')}>{null}</Page>;
+/** #/campaigns, #/campaigns/new, #/campaigns/<id>. */
+export function CampaignsRoutes({ rest }: { rest: string[]; query: URLSearchParams }) {
+  if (rest[0] === 'new') return <CampaignCreate />;
+  if (rest[0]) return <CampaignDetail id={rest[0]} />;
+  return <CampaignList />;
 }

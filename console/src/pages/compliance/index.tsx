@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, download, ok, type Schemas } from '../../api/client';
-import { Badge, ErrorBanner, Field, Loading, Page, useLoad } from '../../components/ui';
+import { api, ok, type Schemas } from '../../api/client';
+import { Badge, DownloadButton, ErrorBanner, Field, Loading, Page, useLoad } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n';
 
 type Report = Schemas['ComplianceReportView'];
@@ -36,9 +36,7 @@ export function ComplianceRoutes(_: { rest: string[]; query: URLSearchParams }) 
     <Page
       title={t('compliance.title')}
       actions={
-        <button type="button" disabled={invalid} onClick={() => download(`/v1/compliance/report.csv?${new URLSearchParams(query)}`, 'compliance.csv')}>
-          {t('compliance.downloadCsv')}
-        </button>
+        <DownloadButton disabled={invalid} path={`/v1/compliance/report.csv?${new URLSearchParams(query)}`} fallbackName="compliance.csv" label={t('compliance.downloadCsv')} />
       }
     >
       <form
