@@ -113,7 +113,7 @@ export const en = {
   'campaigns.deliveryStates': 'Delivery',
   'campaigns.errors': 'Errors by WhatsApp code',
   'campaigns.rate': 'Send rate',
-  'campaigns.rateCaption': 'Messages accepted per second (last 10 s), against the limit (dashed)',
+  'campaigns.rateCaption': 'Messages WhatsApp answered per second, between two reads of the campaign, against the limit (dashed)',
   'campaigns.rateSummary': 'Send rate now {rate} messages per second; limit {limit}',
   'campaigns.report': 'Report',
   'campaigns.reportHint': 'One row per recipient: decision and reason, consent evidence, what was sent, outcome, cost category.',

@@ -112,7 +112,7 @@ export const id: Record<MessageKey, string> = {
   'campaigns.deliveryStates': 'Pengiriman',
   'campaigns.errors': 'Galat menurut kode WhatsApp',
   'campaigns.rate': 'Laju kirim',
-  'campaigns.rateCaption': 'Pesan yang diterima per detik (10 detik terakhir), dibandingkan batas (putus-putus)',
+  'campaigns.rateCaption': 'Pesan yang dijawab WhatsApp per detik, di antara dua pembacaan kampanye, dibandingkan batas (putus-putus)',
   'campaigns.rateSummary': 'Laju kirim sekarang {rate} pesan per detik; batas {limit}',
   'campaigns.report': 'Laporan',
   'campaigns.reportHint': 'Satu baris per penerima: keputusan dan alasannya, bukti persetujuan, yang dikirim, hasil, kategori biaya.',

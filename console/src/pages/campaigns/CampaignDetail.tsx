@@ -11,6 +11,8 @@ import { CampaignStatus } from './status';
 type Campaign = Schemas['CampaignView'];
 
 const STARTED = ['running', 'paused', 'completed', 'cancelled', 'failed'];
+/** How long after it finished a campaign's page keeps polling (for the delivery statuses still coming). */
+const SETTLE_MS = 120_000;
 
 /**
  * One campaign: before it starts, the dry run and launch; once started, live progress (every 1 s
@@ -28,17 +30,24 @@ export function CampaignDetail({ id }: { id: string }) {
     () => (c ? ok(api.GET('/v1/phone-numbers/{phoneNumberId}', { params: { path: { phoneNumberId: c.phoneNumberId } } })) : Promise.resolve(undefined)),
     [c?.phoneNumberId],
   );
-  const lastStatus = useRef<string | undefined>();
+  const previous = useRef<{ at: number; answered: number } | undefined>();
 
   const refresh = async () => {
     const next = await ok(api.GET('/v1/campaigns/{id}', { params: { path: { id } } }));
     setLive(next);
     if (next.progress && next.status === 'running') {
-      setSamples((s) => [...s.slice(-599), { at: Date.now() / 1000, rate: next.progress!.ratePerSecond }]);
+      // The rate between two reads (messages WhatsApp answered, per second): what the chart shows
+      // against the limit. The API's ratePerSecond averages the last 10 s (the text line shows it).
+      const at = Date.now() / 1000;
+      const answered = answeredCount(next);
+      const before = previous.current;
+      previous.current = { at, answered };
+      if (before) setSamples((s) => [...s.slice(-599), { at, rate: Math.max(0, (answered - before.answered) / (at - before.at)) }]);
     }
-    lastStatus.current = next.status;
   };
-  usePoll(refresh, 1000, c !== undefined && ['running', 'scheduled', 'paused'].includes(c.status));
+  // Delivery statuses keep arriving by webhook for a while after the last send: keep reading them.
+  const settling = c?.finishedAt !== undefined && c?.finishedAt !== null && Date.now() - Date.parse(c.finishedAt) < SETTLE_MS;
+  usePoll(refresh, 1000, c !== undefined && (['running', 'scheduled', 'paused'].includes(c.status) || settling));
 
   async function act(action: 'launch' | 'pause' | 'resume' | 'cancel' | 'retry-failed' | 'retry-unknown') {
     if (action === 'cancel' && !window.confirm(t('campaigns.confirmCancel'))) return;
@@ -165,9 +174,15 @@ export function CampaignDetail({ id }: { id: string }) {
         </section>
       )}
 
-      {started && <Recipients id={id} />}
+      {started && <Recipients id={id} version={`${c.status}:${done}`} />}
     </Page>
   );
+}
+
+/** Recipients WhatsApp answered for (accepted, refused, or the answer lost): what the rate counts. */
+function answeredCount(c: Campaign): number {
+  const s = c.progress?.sendStates;
+  return s ? s.accepted + s.failed + s.unknown : 0;
 }
 
 function StateTable({ title, counts, prefix, testId }: { title: string; counts: Record<string, number>; prefix?: string; testId: string }) {

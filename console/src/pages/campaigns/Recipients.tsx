@@ -6,8 +6,11 @@ import { useI18n } from '../../i18n';
 const SEND_STATES = ['', 'pending', 'sending', 'accepted', 'failed', 'unknown', 'cancelled'];
 const DECISIONS = ['', 'eligible', 'excluded', 'deferred'];
 
-/** The campaign's recipients (GET /v1/campaigns/:id/recipients): filtered by decision and send state, keyset pages. */
-export function Recipients({ id }: { id: string }) {
+/**
+ * The campaign's recipients (GET /v1/campaigns/:id/recipients): filtered by decision and send
+ * state, keyset pages; read again when `version` changes (the campaign's progress moved).
+ */
+export function Recipients({ id, version }: { id: string; version: string }) {
   const { t, dt } = useI18n();
   const [decision, setDecision] = useState('');
   const [sendState, setSendState] = useState('');
@@ -19,7 +22,7 @@ export function Recipients({ id }: { id: string }) {
           params: { path: { id }, query: { limit: 25, ...(decision ? { decision } : {}), ...(sendState ? { sendState } : {}), ...(cursor ? { cursor } : {}) } as never },
         }),
       ),
-    [id, decision, sendState, cursor],
+    [id, decision, sendState, cursor, version],
   );
   return (
     <section class="card" aria-labelledby="recipients-title">
