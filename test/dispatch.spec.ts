@@ -1,3 +1,5 @@
+import Redis from 'ioredis';
+import { ThroughputGate } from '../src/dispatcher/throughput-gate';
 import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
 import { client } from './support/http';
@@ -139,6 +141,26 @@ describe('dispatcher, end to end against the simulator', () => {
     expect(rows.find((r) => r.contactId === stopped.id)).toMatchObject({ sendState: 'cancelled', skipReason: 'opted_out', wamid: null });
     expect(rows.filter((r) => r.sendState === 'accepted').length + before).toBeGreaterThanOrEqual(5);
     expect([...sentPerRecipient(id).keys()].some((k) => k.endsWith(`:${stopped.id}`))).toBe(false);
+  });
+
+  it('an opt-out recorded after the claim, while the row waits for its slot, is honoured: the last look before the send stops it', async () => {
+    const [person] = await audience('slot-stop', 1);
+    const id = await campaign('slot-stop');
+    // Book the number's schedule two seconds ahead (as other campaigns' sends would): the claimed
+    // row waits for its slot, in `sending`, long enough for the opt-out to land before it goes.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      const gate = new ThroughputGate(redis, { prefix: env.prefix });
+      await gate.reserve(SENDER, MPS, 2 * MPS, 2_500);
+      expect((await api.post(`/v1/campaigns/${id}/launch`)).status).toBe(200);
+      await eventually(async () => ((await recipients(id))[0]?.sendState === 'sending' ? true : undefined), 5_000, 'claimed');
+      expect((await api.post(`/v1/contacts/${person.id}/opt-out`, { scope: 'marketing' })).status).toBe(201);
+      await finished(id, 15_000);
+    } finally {
+      redis.disconnect();
+    }
+    expect((await recipients(id))[0]).toMatchObject({ sendState: 'cancelled', skipReason: 'opted_out', wamid: null });
+    expect(sentPerRecipient(id).size).toBe(0);
   });
 
   it('pause stops sending within a second, resume finishes the rest, each once', async () => {

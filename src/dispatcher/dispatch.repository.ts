@@ -26,6 +26,8 @@ export interface ClaimedRecipient {
   campaignId: string;
   contactId: string;
   sends: Sends;
+  /** The category of what goes (SERVICE for a session message): with `sends`, the consent scope it needs. */
+  category: string | null;
   attempts: number;
   phone: string | null;
   name: string | null;
@@ -114,12 +116,31 @@ export class DispatchRepository {
               not_before = NULL
          FROM checked k
         WHERE r.campaign_id = k.campaign_id AND r.contact_id = k.contact_id
-       RETURNING r.campaign_id AS "campaignId", r.contact_id::text AS "contactId", r.sends, r.attempts, k.skip,
+       RETURNING r.campaign_id AS "campaignId", r.contact_id::text AS "contactId", r.sends, r.category, r.attempts, k.skip,
                  k.phone, k.name, k.country, k.attributes, k.tags, k.wa_id AS "waId"`,
       [target.campaignId, limit, target.phoneNumberId, target.sessionScope, leaseMs],
     );
     const claimed = found.filter((r) => r.skip === null);
     return { claimed, skipped: found.length - claimed.length };
+  }
+
+  /**
+   * Of these contacts about to be sent, those that may no longer be: the consent state for the
+   * message's scope is not opted in, or the contact was erased or merged since the claim (the
+   * claim's own checks, on the contact's row as it is now). ConsentRecheck calls it just before sends.
+   */
+  async notSendable(items: ReadonlyArray<{ contactId: string; marketing: boolean }>): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const found = await rows<{ id: string }>(
+      this.db,
+      `SELECT u.id::text AS id
+         FROM unnest($1::bigint[], $2::boolean[]) AS u(id, marketing)
+         JOIN contacts c ON c.id = u.id
+        WHERE c.deleted_at IS NOT NULL OR c.merged_into IS NOT NULL
+           OR (CASE WHEN u.marketing THEN c.marketing_consent ELSE c.utility_consent END) IS DISTINCT FROM 'opted_in'`,
+      [items.map((i) => i.contactId), items.map((i) => i.marketing)],
+    );
+    return new Set(found.map((r) => r.id));
   }
 
   /**

@@ -12,6 +12,7 @@ import { TemplatesService } from '../templates/templates.service';
 import type { TemplateRow } from '../templates/templates.repository';
 import { CloudApiClient } from '../whatsapp/cloud-api.client';
 import { CampaignMessage } from './campaign-message';
+import { ConsentRecheck } from './consent-recheck';
 import { DispatchRepository } from './dispatch.repository';
 import { LaneCampaign, LaneSettings, NumberLane } from './number-lane';
 import { OutcomeSink } from './outcome-sink';
@@ -53,6 +54,8 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
   private readonly logger = new Logger(DispatcherService.name);
   private readonly lanes = new Map<string, NumberLane>();
   private readonly sink: OutcomeSink;
+  /** One per worker: the last consent look before sends, batched across its lanes. */
+  private readonly recheck: ConsentRecheck;
   private readonly settings: LaneSettings;
   /** Campaigns whose last claim found nothing (with their number): checked for completion at the next housekeeping. */
   private readonly drained = new Map<string, string>();
@@ -75,6 +78,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
     config: AppConfig,
   ) {
     this.sink = new OutcomeSink(db, repository, contacts, consent);
+    this.recheck = new ConsentRecheck(repository);
     // A claimed row waits at most AHEAD_MS for its slot, then the HTTP call takes at most the
     // client's timeout (connect and answer), and its outcome is written within a flush or two; the
     // lease doubles the timeout and adds 5 s for a loaded machine (35.5 s with the default 15 s).
@@ -132,6 +136,7 @@ export class DispatcherService implements OnApplicationBootstrap, OnModuleDestro
           client: this.client,
           gate: this.gate,
           sink: this.sink,
+          recheck: this.recheck,
           settings: this.settings,
           events: { stop: (id, scope, reason) => void this.stop(id, row.phoneNumberId, scope, reason), drained: (id) => this.drained.set(id, row.phoneNumberId) },
         });

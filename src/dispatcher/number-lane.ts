@@ -3,6 +3,7 @@ import { safeError } from '../common/log-redaction';
 import type { RenderContact } from '../rendering';
 import { CloudApiClient, type Sender } from '../whatsapp/cloud-api.client';
 import type { CampaignMessage } from './campaign-message';
+import { type ConsentRecheck, RECHECK_LEAD_MS } from './consent-recheck';
 import { ClaimedRecipient, ClaimTarget, DispatchRepository } from './dispatch.repository';
 import type { OutcomeSink } from './outcome-sink';
 import { judgeFailure, recipientCallbackData, type RecipientOutcome, type Verdict } from './send-outcome';
@@ -76,7 +77,15 @@ export class NumberLane {
   constructor(
     readonly phoneNumberId: string,
     mps: number,
-    private readonly deps: { repository: DispatchRepository; client: CloudApiClient; gate: ThroughputGate; sink: OutcomeSink; events: LaneEvents; settings: LaneSettings },
+    private readonly deps: {
+      repository: DispatchRepository;
+      client: CloudApiClient;
+      gate: ThroughputGate;
+      sink: OutcomeSink;
+      recheck: ConsentRecheck;
+      events: LaneEvents;
+      settings: LaneSettings;
+    },
   ) {
     this.mps = mps;
   }
@@ -225,9 +234,16 @@ export class NumberLane {
    */
   private async sendAt(item: Ready, at: number): Promise<void> {
     const { campaign, r, content, category } = item;
+    // Consent is read again just before the slot (ConsentRecheck): a STOP recorded while the row
+    // waited for its slot stops it. The row goes back to pending, and the next claim cancels it
+    // with its reason. A database that cannot answer sends nothing: the row is released too.
+    const checkIn = at - RECHECK_LEAD_MS - Date.now();
+    if (checkIn > 0) await sleep(checkIn);
+    const marketing = r.category === 'MARKETING' || (r.sends === 'session' && campaign.target.sessionScope === 'marketing');
+    const allowed = await this.deps.recheck.allows({ contactId: r.contactId, marketing }).catch(() => false);
     const wait = at - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    if (!campaign.sending) {
+    if (wait > 0) await sleep(wait);
+    if (!campaign.sending || !allowed) {
       this.deps.sink.release(r.campaignId, r.contactId);
       return;
     }
@@ -330,4 +346,8 @@ interface Ready {
 
 function contactOf(r: ClaimedRecipient): RenderContact {
   return { id: r.contactId, name: r.name, phone: r.phone, country: r.country, attributes: r.attributes ?? {}, tags: r.tags ?? [] };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
