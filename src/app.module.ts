@@ -5,6 +5,7 @@ import { LoggingModule } from './common/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { ComplianceModule } from './compliance/compliance.module';
+import { ReportsModule } from './reports/reports.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { EligibilityModule } from './eligibility/eligibility.module';
@@ -36,6 +37,7 @@ export class AppModule {
         PhoneNumbersModule,
         WebhooksModule,
         ComplianceModule,
+        ReportsModule,
       ],
       // The configured sender is registered by the API at start-up (the worker registers nothing).
       providers: [ConfiguredPhoneNumberRegistration],

@@ -1,6 +1,7 @@
+import { parse } from 'csv-parse/sync';
 import Redis from 'ioredis';
 import { startSimulator, Simulator } from './simulator/simulator';
-import { eventually, TestEnv } from './support/app';
+import { eventually, TEST_API_KEY, TestEnv } from './support/app';
 import { client } from './support/http';
 import { ServiceProcess } from './support/processes';
 import { insertOptedInContacts } from './support/opted-in-contacts';
@@ -153,6 +154,15 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
       ['recipient_country_restricted', 0],
     ]);
     expect(compliance.messages.total).toBe((states.get('accepted') ?? 0) + (states.get('unknown') ?? 0));
+    // The campaign report over the same rows: one CSV row per recipient, its unknowns as the ledger has them.
+    const csv = await fetch(`${env.url}/v1/campaigns/${id}/report.csv`, { headers: { authorization: `Bearer ${TEST_API_KEY}` } });
+    expect(csv.status).toBe(200);
+    const lines: Array<Record<string, string>> = parse(await csv.text(), { columns: true });
+    expect(lines).toHaveLength(PEOPLE);
+    expect(lines.filter((l) => l.send_state === 'unknown')).toHaveLength(states.get('unknown') ?? 0);
+    const report = (await api.get(`/v1/campaigns/${id}/report`)).body;
+    expect(report.campaign.progress.sendStates.unknown).toBe(states.get('unknown') ?? 0);
+    expect(report.optOuts.total).toBe(stoppers.length);
     const keyword = compliance.optOuts.bySource.find((o: { source: string }) => o.source === 'keyword');
     expect(keyword).toMatchObject({ optOuts: stoppers.length, measured: stoppers.length });
     expect(keyword.fromReceived.max).toBeGreaterThanOrEqual(0);

@@ -349,7 +349,8 @@ export class CampaignsService {
   // -------------------------------------------------------------------------------------------
   // Reading
 
-  private async find(id: string): Promise<CampaignRow> {
+  /** The campaign's row; 404 CAMPAIGN_NOT_FOUND (a malformed id too). */
+  async find(id: string): Promise<CampaignRow> {
     const row = UUID.test(id) ? await this.campaigns.findById(id) : undefined;
     if (!row) throw new DomainError('CAMPAIGN_NOT_FOUND', `No campaign ${id}`);
     return row;

@@ -7,6 +7,7 @@ import { CsvError, parse } from 'csv-parse';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { backendPid, discardConnection } from '../database/connections';
 import { DataSource } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { AppConfig } from '../config/app-config';
@@ -420,19 +421,6 @@ function countNewlines(text: string): number {
   let count = 0;
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
   return count;
-}
-
-/**
- * Returns the runner's connection to the pool as broken, so the pool closes it instead of handing
- * it out again (TypeORM's own way to do so, private in its types).
- */
-function discardConnection(runner: PostgresQueryRunner, reason: Error): Promise<void> {
-  return (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(reason);
-}
-
-/** The server process behind a pooled connection (node-postgres keeps it; its types do not say so). */
-function backendPid(client: PoolClient): number {
-  return (client as PoolClient & { processID: number }).processID;
 }
 
 /**

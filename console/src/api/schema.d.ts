@@ -692,6 +692,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign report: the campaign and its audience, the template as sent, the sender and its business country, the policy version, counts by decision and reason, outcomes, pricing categories, the timeline, opt-outs since */
+        get: operations["ReportController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/{id}/report.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One row per recipient: decision, reason, consent evidence, policy version, what was sent, outcome, delivery, error, pricing category
+         * @description Streamed from PostgreSQL (COPY), in contact order, from one consistent snapshot. Columns: contact_id, phone, decision, reason, consent_event_id, consent_source, consent_occurred_at, consent_wording, consent_evidence_ref, policy_version, sends, category, template_name, template_language, parameters_or_text (the template parameter values as a JSON array, or the session message text), message (the Cloud API content as sent, JSON), send_state, skip_reason, attempts, attempted_at, sent_at, wamid, wa_id, delivery_state, delivery_at, error_code, error_title, pricing_category. Times ISO 8601 UTC. CSV (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, after any quotes) is written with one more ' in front (OWASP): phones in international format among them.
+         */
+        get: operations["ReportController_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2046,6 +2083,137 @@ export interface components {
             }[];
             /** @description Opt-outs recorded in the period, and how fast each was suppressed */
             optOuts: components["schemas"]["OptOutsView"];
+        };
+        ReportTemplateView: {
+            /** Format: uuid */
+            id: string;
+            /** @example promo_akhir_tahun */
+            name: string;
+            /** @example id */
+            language: string;
+            /** @enum {string} */
+            category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+            components: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @description Its status now
+             * @example APPROVED
+             */
+            status: string;
+            /**
+             * @description The campaign's template, or a session campaign's fallback
+             * @enum {string}
+             */
+            role: "main" | "fallback";
+            /** @description Edited after the campaign started: the components above are today's; what each person got is in report.csv's message column */
+            editedSinceStart: boolean;
+        };
+        ReportOverrideView: {
+            id: string;
+            /** @enum {string} */
+            scope: "business_country" | "recipient_country";
+            /** @example BR */
+            country: string;
+            /** @example MARKETING */
+            category: string;
+            allow: boolean;
+            reason: string;
+        };
+        ReportPolicyView: {
+            /**
+             * @description Recorded with every decision of this campaign
+             * @example 2025-04-01.1+3
+             */
+            version: string;
+            versionId: number;
+            /**
+             * @description The base rules (src/eligibility/country-policy.data.ts, GET /v1/eligibility/policy)
+             * @example 2025-04-01.1
+             */
+            baseVersion: string;
+            /** @description The operators' overrides in force for it */
+            overrides: components["schemas"]["ReportOverrideView"][];
+        };
+        ReportErrorView: {
+            /** @example 131026 */
+            code: number;
+            /** @example Message undeliverable */
+            title: string | null;
+            count: number;
+        };
+        ReportPricingView: {
+            /** @example marketing */
+            category: string | null;
+            /**
+             * @description regular, free_customer_service, free_entry_point (Meta, since July 2025)
+             * @example regular
+             */
+            type: string | null;
+            /** @example PMP */
+            pricingModel: string | null;
+            billable: boolean | null;
+            messages: number;
+        };
+        ReportTimelineView: {
+            /** Format: date-time */
+            at: string;
+            /** @example paused */
+            status: string;
+            /** @example running */
+            previousStatus: string | null;
+            /** @example failure_spike_131026 */
+            reason: string | null;
+        };
+        ReportOptOutCountView: {
+            source: string;
+            scope: string;
+            count: number;
+        };
+        ReportOptOutView: {
+            eventId: string;
+            contactId: string;
+            /** @enum {string} */
+            scope: "marketing" | "utility" | "all";
+            /** @enum {string} */
+            source: "csv_import" | "api" | "keyword" | "button" | "whatsapp_signal";
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @description The campaign had reached this person (accepted by WhatsApp) before the opt-out was recorded */
+            afterReceiving: boolean;
+        };
+        ReportOptOutsView: {
+            /**
+             * Format: date-time
+             * @description Counted from (the campaign started, or was launched)
+             */
+            since: string;
+            total: number;
+            bySource: components["schemas"]["ReportOptOutCountView"][];
+            /** @description The latest 100 */
+            latest: components["schemas"]["ReportOptOutView"][];
+        };
+        CampaignReportView: {
+            /** Format: date-time */
+            generatedAt: string;
+            /** @description The campaign with its audience definition, its recipients counted by decision and reason, and its outcomes (progress: by send state, delivery state and error code) */
+            campaign: components["schemas"]["CampaignView"];
+            /** @description The template(s) it sends */
+            templates: components["schemas"]["ReportTemplateView"][];
+            /** @description The sender, with its business country */
+            sender: components["schemas"]["PhoneNumberView"] | null;
+            /** @description The eligibility policy its recipients were decided under; null before it started */
+            policy: components["schemas"]["ReportPolicyView"] | null;
+            /** @description Recipients by the WhatsApp error code they ended with, with its title */
+            errors: components["schemas"]["ReportErrorView"][];
+            /** @description Messages by WhatsApp's pricing category (status webhooks' pricing object). WhatsApp's webhooks carry no prices: multiply by your rate card (per delivered template message, by category and recipient country) */
+            pricing: components["schemas"]["ReportPricingView"][];
+            /** @description Every status change: created, scheduled, running, paused and why, resumed, completed, cancelled */
+            timeline: components["schemas"]["ReportTimelineView"][];
+            /** @description Opt-outs its recipients made since it started; null before it started */
+            optOuts: components["schemas"]["ReportOptOutsView"] | null;
         };
         FieldProblemView: {
             /**
@@ -4800,6 +4968,103 @@ export interface operations {
             };
             /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ReportController_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignReportView"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ReportController_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CAMPAIGN_NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
