@@ -10,9 +10,12 @@ import type { PolicyOverrideRow } from '../eligibility/eligibility-policy.reposi
  * from the raw rows, so a bug in eligibility or the dispatcher shows here instead of hiding twice.
  *
  * What counts as a message: a campaign recipient WhatsApp accepted (`accepted`), or whose answer
- * was lost (`unknown`: the request may have reached WhatsApp, so it is treated as sent). Its send
- * time is WhatsApp's answer (`sent_at`), or for `unknown` the moment the intent was recorded
- * (`attempted_at`: the request left after it). Siaran sends nothing outside campaigns.
+ * was lost (`unknown`: the request may have reached WhatsApp, so it is treated as sent). It belongs
+ * to the period of its send time: WhatsApp's answer (`sent_at`), or for `unknown` `attempted_at`.
+ * Consent is judged at the moment the request left (`attempted_at`, which the dispatcher sets to
+ * the request's start; for a row whose worker died before the answer, the claim's time, since the
+ * request's is unknown): an opt-out recorded after the request left could not have stopped it.
+ * Siaran sends nothing outside campaigns.
  *
  * The person: contacts merged into another are the survivor (`merged_into`, kept pointing at the
  * last survivor by the merge), whose ledger holds both contacts' consent events.
@@ -22,6 +25,8 @@ import type { PolicyOverrideRow } from '../eligibility/eligibility-policy.reposi
 export const SENDS_SQL = `
   SELECT r.campaign_id, r.contact_id, k.phone, k.country, cp.phone_number_id, pn.business_country,
          r.sends, r.category, r.policy_version_id, r.send_state, r.attempted_at,
+         -- When the request left (see above): what consent is judged at.
+         coalesce(r.attempted_at, r.sent_at) AS requested_at,
          coalesce(r.sent_at, r.attempted_at) AS sent_at,
          coalesce(k.merged_into, k.id) AS person_id,
          -- The consent scope the message needed (eligibility-rules.ts scopeOf; a session message names its own).
@@ -36,8 +41,8 @@ export const SENDS_SQL = `
      AND coalesce(r.sent_at, r.attempted_at) >= $1 AND coalesce(r.sent_at, r.attempted_at) < $2`;
 
 /**
- * The consent event that decided the message's scope for the person when it was sent, as known then
- * (recorded before the send): consent.ts's fold as an ORDER BY. The newest effective time wins (an
+ * The consent event that decided the message's scope for the person when the request left, as
+ * known then (recorded before it): consent.ts's fold as an ORDER BY. The newest effective time wins (an
  * undated opt-in ranks below every dated event), and at equal times an opt-out wins over an opt-in.
  */
 const DECIDING_CONSENT_SQL = `
@@ -46,7 +51,7 @@ const DECIDING_CONSENT_SQL = `
       FROM consent_events e
      WHERE e.contact_id = s.person_id
        AND e.scope IN (s.scope, 'all')
-       AND e.recorded_at <= s.sent_at
+       AND e.recorded_at <= s.requested_at
      ORDER BY e.occurred_at DESC NULLS LAST, (e.kind = 'opt_out') DESC, e.id DESC
      LIMIT 1) d ON true`;
 
@@ -107,7 +112,7 @@ SELECT ${OFFENDING}, jsonb_build_object('scope', s.scope, 'sends', s.sends) AS d
     sql: `
 SELECT ${OFFENDING},
        jsonb_build_object('scope', s.scope, 'optOutEventId', d.id::text, 'optOutSource', d.source,
-                          'optOutOccurredAt', d.occurred_at, 'optOutRecordedAt', d.recorded_at, 'attemptedAt', s.attempted_at) AS detail
+                          'optOutOccurredAt', d.occurred_at, 'optOutRecordedAt', d.recorded_at, 'requestedAt', s.requested_at) AS detail
   FROM (${SENDS_SQL}) s
   ${DECIDING_CONSENT_SQL}
  WHERE d.kind = 'opt_out'

@@ -398,6 +398,11 @@ async function main(): Promise<void> {
   ]);
   const errors = Object.entries(p.errors as Record<string, number>);
   if (errors.length) say(dim(`   errors by WhatsApp code: ${errors.map(([code, c]) => `${code} × ${c}`).join(', ')} (131026: not on WhatsApp; 131050: the user stopped marketing)`));
+  const report = await api('GET', `/v1/campaigns/${campaign.id}/report`);
+  for (const price of report.pricing as Array<{ category: string | null; type: string | null; billable: boolean | null; messages: number }>) {
+    say(dim(`   pricing (status webhooks): ${price.category ?? '?'}/${price.type ?? '?'}${price.billable ? ', billable' : ''}: ${n(price.messages)} messages`));
+  }
+  say(dim(`   timeline: ${(report.timeline as Array<{ status: string; reason: string | null }>).map((e) => e.status + (e.reason ? ` (${e.reason})` : '')).join(' → ')}`));
   const csvPath = join(OUT, `campaign-${campaign.id}.csv`);
   const csv = await fetch(`${apiUrl}/v1/campaigns/${campaign.id}/report.csv`, { headers: { authorization: `Bearer ${apiKey}` } });
   if (!csv.ok) throw new DemoError(`GET /v1/campaigns/${campaign.id}/report.csv answered ${csv.status}`);
@@ -466,7 +471,7 @@ async function watch(campaignId: string, total: number): Promise<any> {
 
 /**
  * While the campaign sends: three people who already got it reply (the keyword STOP, the stop
- * button, WhatsApp's "stop marketing" setting), and two who are still waiting reply STOP, so their
+ * button, WhatsApp's "stop marketing" setting), and the two last in line reply STOP, so their
  * message is never sent.
  */
 async function stopReplies(campaignId: string, total: number): Promise<string[]> {
@@ -480,7 +485,19 @@ async function stopReplies(campaignId: string, total: number): Promise<string[]>
     300_000,
   );
   const sent = (await api('GET', `/v1/campaigns/${campaignId}/recipients?sendState=accepted&limit=3`)).data as Array<{ phone: string }>;
-  const waiting = (await api('GET', `/v1/campaigns/${campaignId}/recipients?sendState=pending&limit=2`)).data as Array<{ phone: string }>;
+  // The last two in the sending order (contact order), so that their STOP is recorded well before
+  // their turn: the claim skips them. (One sent to within the same few milliseconds as its STOP is
+  // recorded would be sent, and the compliance report would say so.)
+  let waiting: Array<{ phone: string }> = [];
+  let cursor: string | null = null;
+  do {
+    const page: { data: Array<{ phone: string }>; nextCursor: string | null } = await api(
+      'GET',
+      `/v1/campaigns/${campaignId}/recipients?sendState=pending&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    waiting = [...waiting, ...page.data].slice(-2);
+    cursor = page.nextCursor;
+  } while (cursor);
   const digits = (phone: string) => phone.replace(/\D/g, '');
   if (sent[0]) {
     await sim('POST', '/_sim/inbound', { from: digits(sent[0].phone), text: 'STOP' });

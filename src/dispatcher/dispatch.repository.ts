@@ -48,6 +48,12 @@ export interface RecordedOutcome {
   outcome: RecipientOutcome;
   /** When the answer came (accepted: the sent time). */
   at: Date;
+  /**
+   * When the request left for WhatsApp, for an outcome of a request (not of a release): becomes
+   * attempted_at, which the claim set to the claim's time. The compliance invariants judge a send
+   * by it: an opt-out recorded after the request left could not have stopped it.
+   */
+  requestAt?: Date;
   /** The content sent, without the recipient (what the report shows they received). */
   message?: unknown;
   /**
@@ -175,10 +181,11 @@ export class DispatchRepository {
               -- The answer's time (ms) over a status webhook's that came first (whole seconds).
               sent_at = CASE WHEN u.state = 'accepted' THEN u.at ELSE r.sent_at END,
               sent_message = coalesce(u.message, r.sent_message),
+              attempted_at = coalesce(u.request_at, r.attempted_at),
               not_before = CASE WHEN u.state = 'pending' THEN u.at + make_interval(secs => u.delay_ms::double precision / 1000) END,
               attempts = r.attempts - CASE WHEN u.uncounted THEN 1 ELSE 0 END
-         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::int[], $11::boolean[])
-              AS u(campaign_id, contact_id, state, wamid, wa_id, code, title, at, message, delay_ms, uncounted)
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[], $9::jsonb[], $10::int[], $11::boolean[], $12::timestamptz[])
+              AS u(campaign_id, contact_id, state, wamid, wa_id, code, title, at, message, delay_ms, uncounted, request_at)
         WHERE r.campaign_id = u.campaign_id AND r.contact_id = u.contact_id
           -- A status webhook may have made it accepted before the answer was recorded.
           AND (r.send_state IN ('sending', 'unknown') OR (u.state = 'accepted' AND r.send_state = 'accepted'))`,
@@ -194,6 +201,7 @@ export class DispatchRepository {
         outcomes.map((x) => (x.message === undefined ? null : JSON.stringify(x.message))),
         o.map((x) => (x.state === 'pending' ? x.delayMs : 0)),
         o.map((x) => x.state === 'pending' && !x.counted),
+        outcomes.map((x) => x.requestAt ?? null),
       ],
     );
   }

@@ -253,19 +253,20 @@ export class NumberLane {
       this.wake?.();
       return;
     }
+    const requestAt = new Date();
     try {
       const sent = await this.deps.client.sendMessage(campaign.sender, r.phone!, content, {
         callbackData: recipientCallbackData(r.campaignId, r.contactId),
         templateCategory: category,
       });
-      this.outcome(campaign, r, { state: 'accepted', wamid: sent.messageId, waId: sent.waId }, content);
+      this.outcome(campaign, r, { state: 'accepted', wamid: sent.messageId, waId: sent.waId }, content, requestAt);
     } catch (error) {
-      this.judged(campaign, r, judgeFailure(error, r.attempts), content);
+      this.judged(campaign, r, judgeFailure(error, r.attempts), content, requestAt);
     }
   }
 
-  private judged(campaign: LaneCampaign, r: ClaimedRecipient, verdict: Verdict, content: unknown): void {
-    this.outcome(campaign, r, verdict.outcome, verdict.outcome.state === 'unknown' ? content : undefined);
+  private judged(campaign: LaneCampaign, r: ClaimedRecipient, verdict: Verdict, content: unknown, requestAt: Date): void {
+    this.outcome(campaign, r, verdict.outcome, verdict.outcome.state === 'unknown' ? content : undefined, requestAt);
     if (verdict.slowDown) void this.deps.gate.slowDown(this.phoneNumberId).catch(() => undefined);
     if (verdict.stop) {
       campaign.sending = false;
@@ -275,9 +276,10 @@ export class NumberLane {
   }
 
   /** Hands an outcome to the sink, and watches the campaign's final failures for a spike of one code. */
-  private outcome(campaign: LaneCampaign, r: ClaimedRecipient, outcome: RecipientOutcome, message?: unknown): void {
+  /** `requestAt`: when the request left (an outcome of a request); the row's attempted_at. */
+  private outcome(campaign: LaneCampaign, r: ClaimedRecipient, outcome: RecipientOutcome, message?: unknown, requestAt?: Date): void {
     const waIdKnown = outcome.state === 'accepted' && outcome.waId === r.waId;
-    this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message, waIdKnown });
+    this.deps.sink.add({ campaignId: r.campaignId, contactId: r.contactId, outcome, at: new Date(), message, waIdKnown, requestAt });
     if (outcome.state === 'pending') return;
     const spike = this.spikes.get(r.campaignId) ?? new SpikeWatch();
     this.spikes.set(r.campaignId, spike);
