@@ -47,9 +47,14 @@ export class CampaignReport1795900000000 implements MigrationInterface {
       INSERT INTO campaign_events (campaign_id, at, status, previous_status, reason)
       SELECT id, updated_at, status, 'draft', status_reason FROM campaigns WHERE status <> 'draft'`);
 
+    // The first character decides for nearly every cell (a regular expression per cell made a
+    // million-row report.csv a second and a half slower); only a cell starting with ' needs one.
     await q.query(`
       CREATE FUNCTION csv_cell(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURNS NULL ON NULL INPUT
-      AS $$ SELECT CASE WHEN value ~ '^''*[=+\\-@\\t\\r]' THEN '''' || value ELSE value END $$`);
+      AS $$ SELECT CASE WHEN value = '' THEN value
+                        WHEN strpos('=+-@' || chr(9) || chr(13), left(value, 1)) > 0 THEN '''' || value
+                        WHEN left(value, 1) = '''' AND value ~ '^''+[=+\\-@\\t\\r]' THEN '''' || value
+                        ELSE value END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {

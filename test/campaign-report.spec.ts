@@ -128,7 +128,7 @@ describe('campaign report (JSON and report.csv)', () => {
     const [header, ...lines] = parseCsv(text);
     expect(header).toEqual([
       'contact_id', 'phone', 'decision', 'reason', 'consent_event_id', 'consent_source', 'consent_occurred_at', 'consent_wording', 'consent_evidence_ref',
-      'policy_version', 'sends', 'category', 'template_name', 'template_language', 'parameters_or_text', 'message', 'send_state', 'skip_reason', 'attempts',
+      'policy_version', 'sends', 'category', 'template_name', 'template_language', 'parameters_or_text', 'send_state', 'skip_reason', 'attempts',
       'attempted_at', 'sent_at', 'wamid', 'wa_id', 'delivery_state', 'delivery_at', 'error_code', 'error_title', 'pricing_category',
     ]);
     expect(lines).toHaveLength(5);

@@ -84,7 +84,6 @@ export function reportCsvSql(campaignLiteral: string): string {
            csv_cell(CASE WHEN r.sent_message ? 'template'
                          THEN jsonb_path_query_array(r.sent_message, '$.template.components[*].parameters[*].text')::text
                          ELSE r.sent_message #>> '{text,body}' END) AS parameters_or_text,
-           csv_cell(r.sent_message::text) AS message,
            r.send_state,
            r.skip_reason,
            r.attempts,

@@ -10,7 +10,7 @@ export class ReportTemplateView {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) components: unknown[];
   @ApiProperty({ example: 'APPROVED', description: 'Its status now' }) status: string;
   @ApiProperty({ enum: ['main', 'fallback'], description: "The campaign's template, or a session campaign's fallback" }) role: string;
-  @ApiProperty({ description: "Edited after the campaign started: the components above are today's; what each person got is in report.csv's message column" })
+  @ApiProperty({ description: "Edited after the campaign started: the components above are today's; what each person got is in report.csv (template, parameters)" })
   editedSinceStart: boolean;
 }
 
