@@ -1,4 +1,4 @@
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from './support/app';
@@ -109,8 +109,12 @@ describe('console: campaigns', () => {
     const shot = await screenshot(page, 'campaign');
     copyFileSync(shot, join(ROOT, 'console', 'screenshots', 'campaign.png'));
 
+    await page.getByTestId('timeline').getByText('completed').waitFor();
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download report (CSV)' }).click()]);
-    expect(file.suggestedFilename()).toContain(id);
+    expect(file.suggestedFilename()).toBe(`campaign-${id}.csv`);
+    const csv = readFileSync((await file.path())!, 'utf8');
+    // A header and one row per recipient: the eligible ones and the two excluded.
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + ELIGIBLE + 2);
     expect(problems).toEqual([]);
   });
 

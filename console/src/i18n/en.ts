@@ -153,6 +153,13 @@ export const en = {
   'campaigns.reason.frequency_capped': 'Frequency cap',
   'campaigns.reason.render_problem': 'Missing values',
   'campaigns.reason.messaging_limit': 'Messaging limit (later)',
+  'campaigns.reportTemplate': 'Template as sent',
+  'campaigns.editedSinceStart': 'edited since the campaign started',
+  'campaigns.pricing': 'Messages by pricing category (from WhatsApp)',
+  'campaigns.billable': 'billable',
+  'campaigns.timeline': 'Timeline',
+  'campaigns.optOutsSince': 'Opt-outs since it started',
+  'campaigns.optOutsCount': '{count} of its recipients opted out',
 } as const;
 
 export type MessageKey = keyof typeof en;

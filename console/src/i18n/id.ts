@@ -152,4 +152,11 @@ export const id: Record<MessageKey, string> = {
   'campaigns.reason.frequency_capped': 'Batas frekuensi',
   'campaigns.reason.render_problem': 'Nilai kurang',
   'campaigns.reason.messaging_limit': 'Batas pesan (nanti)',
+  'campaigns.reportTemplate': 'Template yang dikirim',
+  'campaigns.editedSinceStart': 'diubah sejak kampanye dimulai',
+  'campaigns.pricing': 'Pesan menurut kategori harga (dari WhatsApp)',
+  'campaigns.billable': 'ditagih',
+  'campaigns.timeline': 'Linimasa',
+  'campaigns.optOutsSince': 'Opt-out sejak dimulai',
+  'campaigns.optOutsCount': '{count} penerimanya berhenti berlangganan',
 };

@@ -1,11 +1,12 @@
 import { useRef, useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../../api/client';
-import { DownloadButton, ErrorBanner, Loading, Page, ProgressBar, useLoad, usePoll } from '../../components/ui';
+import { ErrorBanner, Loading, Page, ProgressBar, useLoad, usePoll } from '../../components/ui';
 import { type MessageKey, useI18n } from '../../i18n';
 import { href } from '../../router';
 import { DryRun } from './DryRun';
 import { RateChart, type RateSample } from './RateChart';
 import { Recipients } from './Recipients';
+import { ReportSummary } from './ReportSummary';
 import { CampaignStatus } from './status';
 
 type Campaign = Schemas['CampaignView'];
@@ -166,13 +167,7 @@ export function CampaignDetail({ id }: { id: string }) {
         </section>
       )}
 
-      {started && (
-        <section class="card" aria-labelledby="report-title">
-          <h2 id="report-title">{t('campaigns.report')}</h2>
-          <p class="muted">{t('campaigns.reportHint')}</p>
-          <DownloadButton path={`/v1/campaigns/${id}/report.csv`} fallbackName={`campaign-${id}.csv`} label={t('campaigns.downloadReport')} />
-        </section>
-      )}
+      {started && <ReportSummary id={id} version={`${c.status}:${c.finishedAt ?? ''}`} />}
 
       {started && <Recipients id={id} version={`${c.status}:${done}`} />}
     </Page>
