@@ -1,8 +1,10 @@
-import { Page } from '../../components/ui';
-import { useI18n } from '../../i18n';
+import { ContactDetail } from './ContactDetail';
+import { ContactImport } from './ContactImport';
+import { ContactList } from './ContactList';
 
-/** The contacts section (issue 14): its routes below #/contacts. */
-export function ContactsRoutes(_: { rest: string[]; query: URLSearchParams }) {
-  const { t } = useI18n();
-  return <Page title={t('nav.contacts')}>{null}</Page>;
+/** #/contacts, #/contacts/import (?id=<import> for one import's progress), #/contacts/<id>. */
+export function ContactsRoutes({ rest, query }: { rest: string[]; query: URLSearchParams }) {
+  if (rest[0] === 'import') return <ContactImport importId={query.get('id')} />;
+  if (rest[0]) return <ContactDetail id={rest[0]} />;
+  return <ContactList />;
 }

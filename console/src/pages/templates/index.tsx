@@ -1,8 +1,10 @@
-import { Page } from '../../components/ui';
-import { useI18n } from '../../i18n';
+import { TemplateCreate } from './TemplateCreate';
+import { TemplateDetail } from './TemplateDetail';
+import { TemplateList } from './TemplateList';
 
-/** The templates section (issue 14): its routes below #/templates. */
-export function TemplatesRoutes(_: { rest: string[]; query: URLSearchParams }) {
-  const { t } = useI18n();
-  return <Page title={t('nav.templates')}>{null}</Page>;
+/** #/templates, #/templates/new, #/templates/<id> (status, submission and preview). */
+export function TemplatesRoutes({ rest }: { rest: string[]; query: URLSearchParams }) {
+  if (rest[0] === 'new') return <TemplateCreate />;
+  if (rest[0]) return <TemplateDetail id={rest[0]} />;
+  return <TemplateList />;
 }
