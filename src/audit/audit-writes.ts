@@ -1,9 +1,13 @@
 import { performance } from 'node:perf_hooks';
+import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import type { AuthenticatedRequest } from '../auth/api-key.guard';
+import { safeError } from '../common/log-redaction';
 import { CLIENT_REQUEST_ID } from '../common/logging.module';
 import { notedCreatedId, notedErrorCode } from '../common/response-notes';
 import type { AuditEntry } from './audit-log.repository';
+
+const logger = new Logger('AuditLog');
 
 /** The methods that write. */
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -81,7 +85,12 @@ export class RouteTable {
     const method = req.method.toLowerCase();
     for (const layer of this.routeLayers()) {
       if (!layer.route?.methods[method] || !isHandlerRoute(layer.route.path)) continue;
-      const match = layer.match(req.path);
+      let match: ReturnType<RouteLayer['match']>;
+      try {
+        match = layer.match(req.path);
+      } catch {
+        continue; // a parameter that is not valid percent-encoding (`%FF`): express refused it too
+      }
       if (match === false) continue;
       const params = match === true ? layer.params : match.params;
       return { pattern: layer.route.path, params: { ...(params ?? {}) } };
@@ -117,8 +126,13 @@ export function auditWrites(routes: RouteTable, record: (entry: AuditEntry) => P
     const at = new Date();
     const started = performance.now();
     res.once('finish', () => {
-      const route = routes.of(req);
-      if (route) void record(auditEntryOf(req, res, route, at, performance.now() - started));
+      // Nothing here may throw: an error in a 'finish' listener would be uncaught.
+      try {
+        const route = routes.of(req);
+        if (route) void record(auditEntryOf(req, res, route, at, performance.now() - started));
+      } catch (error) {
+        logger.warn({ err: safeError(error) }, 'Could not name the audit log entry of a write');
+      }
     });
     next();
   };
