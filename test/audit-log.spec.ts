@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../src/audit/audit-log.repository';
 import { signWebhook } from '../src/whatsapp/webhook-signature';
 import { eventually, TEST_API_KEY, TestEnv } from './support/app';
 import { client } from './support/http';
@@ -5,18 +6,8 @@ import { client } from './support/http';
 const SECRET = 'audit-app-secret';
 const MARKER = 'Rahasia-Badan-Permintaan-7731';
 
-interface Row {
-  id: string;
-  apiKeyId: string | null;
-  apiKeyName: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  requestId: string | null;
-  statusCode: number;
-  outcome: string;
-  durationMs: number;
-}
+/** An entry as GET /v1/audit-log answers it (its time as an ISO string). */
+type Row = Omit<AuditEntry, 'at'> & { id: string; at: string };
 
 /**
  * The audit log of API writes: every POST/PUT/PATCH/DELETE under /v1 is kept once answered (the
@@ -141,7 +132,7 @@ describe('audit log', () => {
     const before = await count();
     for (let i = 0; i < 5; i++) expect((await api.post('/v1/contacts', { phone: `+62813770001${i}` })).status).toBe(201);
     await eventually(async () => ((await count()) === before + 5 ? true : undefined), 5_000, 'the entries');
-    const all = (await api.get('/v1/audit-log?limit=200')).body.data as Array<Row & { at: string }>;
+    const all = (await api.get('/v1/audit-log?limit=200')).body.data as Row[];
     const ats = all.map((r) => r.at);
     expect([...ats].sort().reverse()).toEqual(ats);
 

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Erasure, SubjectExport } from '../data-subject.service';
 import type { SubjectContactRow } from '../data-subject.repository';
@@ -65,22 +66,21 @@ export class ExportedMessageStatusView {
   @ApiProperty({ type: String, format: 'date-time' }) receivedAt: string;
 }
 
-class CappedConsentEvents {
-  @ApiProperty({ type: [ExportedConsentEventView], description: LIST }) data: ExportedConsentEventView[];
-  @ApiProperty() truncated: boolean;
+/** `{ data: T[], truncated }`: one capped list of an export, as a named schema (`name`). */
+function cappedList<T>(item: Type<T>, name: string) {
+  class Capped {
+    @ApiProperty({ type: [item], description: LIST }) data: T[];
+    @ApiProperty() truncated: boolean;
+  }
+  Object.defineProperty(Capped, 'name', { value: name });
+  return Capped;
 }
-class CappedInboundMessages {
-  @ApiProperty({ type: [ExportedInboundMessageView], description: LIST }) data: ExportedInboundMessageView[];
-  @ApiProperty() truncated: boolean;
-}
-class CappedCampaignMessages {
-  @ApiProperty({ type: [ExportedCampaignMessageView], description: LIST }) data: ExportedCampaignMessageView[];
-  @ApiProperty() truncated: boolean;
-}
-class CappedMessageStatuses {
-  @ApiProperty({ type: [ExportedMessageStatusView], description: LIST }) data: ExportedMessageStatusView[];
-  @ApiProperty() truncated: boolean;
-}
+
+const CappedConsentEvents = cappedList(ExportedConsentEventView, 'CappedConsentEvents');
+const CappedInboundMessages = cappedList(ExportedInboundMessageView, 'CappedInboundMessages');
+const CappedCampaignMessages = cappedList(ExportedCampaignMessageView, 'CappedCampaignMessages');
+const CappedMessageStatuses = cappedList(ExportedMessageStatusView, 'CappedMessageStatuses');
+type Capped<T> = { data: T[]; truncated: boolean };
 
 export class ContactExportView {
   @ApiProperty({ type: String, format: 'date-time' }) exportedAt: string;
@@ -88,10 +88,10 @@ export class ContactExportView {
   @ApiProperty({ type: [SubjectContactView], description: 'Contacts that turned out to be this person and were merged into it' }) mergedContacts: SubjectContactView[];
   @ApiProperty({ type: [IdentityEventView], description: 'Earlier numbers and BSUIDs, and merges, oldest first' }) identityHistory: IdentityEventView[];
   @ApiProperty({ type: [CustomerServiceWindowView], description: 'Customer service windows per business number' }) windows: CustomerServiceWindowView[];
-  @ApiProperty({ type: CappedConsentEvents, description: 'The consent ledger, with wording and evidence' }) consentEvents: CappedConsentEvents;
-  @ApiProperty({ type: CappedInboundMessages }) inboundMessages: CappedInboundMessages;
-  @ApiProperty({ type: CappedCampaignMessages, description: 'Campaign participation: decision, reason, what was sent and what became of it' }) campaigns: CappedCampaignMessages;
-  @ApiProperty({ type: CappedMessageStatuses, description: 'Every status WhatsApp reported for the messages sent to the person' }) messageStatuses: CappedMessageStatuses;
+  @ApiProperty({ type: CappedConsentEvents, description: 'The consent ledger, with wording and evidence' }) consentEvents: Capped<ExportedConsentEventView>;
+  @ApiProperty({ type: CappedInboundMessages }) inboundMessages: Capped<ExportedInboundMessageView>;
+  @ApiProperty({ type: CappedCampaignMessages, description: 'Campaign participation: decision, reason, what was sent and what became of it' }) campaigns: Capped<ExportedCampaignMessageView>;
+  @ApiProperty({ type: CappedMessageStatuses, description: 'Every status WhatsApp reported for the messages sent to the person' }) messageStatuses: Capped<ExportedMessageStatusView>;
 }
 
 export class ErasureCountsView {
