@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CampaignsModule } from './campaigns/campaigns.module';
 import { LoggingModule } from './common/logging.module';
@@ -27,6 +28,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         AuthModule,
+        AuditModule,
         HealthModule,
         // Before ContactsModule: /v1/contacts/imports must be matched before /v1/contacts/:id.
         ImportsModule,

@@ -6,6 +6,8 @@ import { raw } from 'express';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { AuditLogService } from './audit/audit-log.service';
+import { auditWrites, RouteTable } from './audit/audit-writes';
 import { ErrorView, FieldProblemView } from './common/api-errors.decorator';
 import { ErrorFilter } from './common/error.filter';
 import { requireJsonBodies } from './common/json-body';
@@ -19,6 +21,9 @@ export function configureApi(app: NestExpressApplication): void {
   app.useLogger(app.get(Logger));
   // attributes[city]=Jakarta
   app.set('query parser', 'extended');
+  // First: every API write is audited, however early it is answered (src/audit/audit-writes.ts).
+  const audit = app.get(AuditLogService);
+  app.use(auditWrites(new RouteTable(app.getHttpAdapter().getInstance()), (entry) => audit.record(entry)));
   // Webhook signatures are checked over the exact bytes received, before anything parses them.
   // Deliveries that cannot be genuine are refused before their body is read (webhook-gate.ts).
   // No answer is ever sniffed into something else (the handshake echoes Meta's challenge as text).

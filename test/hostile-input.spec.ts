@@ -318,7 +318,7 @@ describe('hostile input on every route and string field: never a 5xx, always the
     // every cursor a listing takes was among them, and each one was INVALID_CURSOR
     const cursors = seen.filter((c) => c.field === 'cursor' && HOSTILE_CURSORS.includes(c.value));
     expect(new Set(cursors.map((c) => c.route))).toEqual(
-      new Set(['GET /v1/contacts', 'GET /v1/contacts/imports', 'GET /v1/contacts/{id}/consents', 'GET /v1/templates', 'GET /v1/campaigns', 'GET /v1/campaigns/{id}/recipients', 'GET /v1/phone-numbers']),
+      new Set(['GET /v1/contacts', 'GET /v1/contacts/imports', 'GET /v1/contacts/{id}/consents', 'GET /v1/templates', 'GET /v1/campaigns', 'GET /v1/campaigns/{id}/recipients', 'GET /v1/phone-numbers', 'GET /v1/audit-log']),
     );
     expect(cursors.every((c) => c.status === 400)).toBe(true);
   });

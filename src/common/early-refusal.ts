@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { ERROR_STATUS, ErrorBody, ErrorCode } from './domain-error';
+import { noteErrorCode } from './response-notes';
 
 /**
  * Answers from express middleware, before Nest's pipeline, with the one error body, and stops
@@ -8,6 +9,7 @@ import { ERROR_STATUS, ErrorBody, ErrorCode } from './domain-error';
  */
 export function refuseEarly(req: Request, res: Response, code: ErrorCode, message: string): void {
   const body: ErrorBody = { statusCode: ERROR_STATUS[code], code, message };
+  noteErrorCode(res, code);
   res.setHeader('Connection', 'close');
   res.status(body.statusCode).json(body);
   req.unpipe();

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { DomainError, ErrorBody, ErrorCode } from './domain-error';
 import { safeError } from './log-redaction';
+import { noteErrorCode } from './response-notes';
 
 const HTTP_CODES: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',
@@ -28,6 +29,7 @@ export class ErrorFilter implements ExceptionFilter {
     } else if (body.statusCode >= 500) {
       this.logger.error({ err: safeError(error) }, 'Request failed');
     }
+    noteErrorCode(res, body.code);
     if (res.headersSent) {
       res.end();
       return;

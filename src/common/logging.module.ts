@@ -5,6 +5,9 @@ import type { IncomingMessage } from 'node:http';
 import { AppConfig } from '../config/app-config';
 import { safeError, safeUrl } from './log-redaction';
 
+/** A request id a client may choose (`X-Request-Id`); any other is replaced by a random UUID. */
+export const CLIENT_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
 /**
  * JSON logs (pino) with a request id taken from `X-Request-Id` or made up. Secrets are redacted;
  * bodies are never logged; URLs lose their query values and errors their statement parameters
@@ -19,7 +22,7 @@ import { safeError, safeUrl } from './log-redaction';
           level: config.log.level,
           genReqId: (req: IncomingMessage, res) => {
             const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+            const id = typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
             res.setHeader('X-Request-Id', id);
             return id;
           },

@@ -5,6 +5,8 @@ import type { ApiPrincipal } from '../auth/api-keys.service';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { ConsentService } from './consent.service';
 import { ContactsService } from './contacts.service';
+import { DataSubjectService } from './data-subject.service';
+import { ContactExportView, contactExportView, ErasureView, erasureView } from './dto/data-subject.view';
 import { ListConsentsQuery, OptInDto, OptOutDto } from './dto/consent.dto';
 import {
   ConsentLedgerView,
@@ -42,6 +44,7 @@ export class ContactsController {
   constructor(
     private readonly contacts: ContactsService,
     private readonly consent: ConsentService,
+    private readonly subjects: DataSubjectService,
   ) {}
 
   @Post()
@@ -92,11 +95,43 @@ export class ContactsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a contact: personal data is erased; phone and consent are kept so opt-outs still hold' })
+  @ApiOperation({
+    summary: 'Delete a contact: the same erasure as POST /v1/contacts/{id}/erase, for a contact not deleted yet (404 once it is)',
+    description: 'Personal data is erased everywhere; phone, BSUID and consent are kept so opt-outs still hold.',
+  })
   @ApiNoContentResponse()
   @ApiErrors('CONTACT_NOT_FOUND')
   async remove(@Param('id') id: string): Promise<void> {
-    await this.contacts.remove(id);
+    await this.subjects.erase(id, { live: true });
+  }
+
+  @Get(':id/export')
+  @ApiOperation({
+    summary: 'Everything held about a person, as one JSON document (right of access)',
+    description:
+      'The contact (all fields, deleted or erased ones too), contacts merged into it, identity history, windows, consent events with wording and evidence, ' +
+      'inbound messages, campaign participation (decision, reason, what was sent, delivery, error) and the status events of its messages. Each list is capped; `truncated` says when there were more.',
+  })
+  @ApiOkResponse({ type: ContactExportView })
+  @ApiErrors('CONTACT_NOT_FOUND')
+  async export(@Param('id') id: string): Promise<ContactExportView> {
+    return contactExportView(await this.subjects.export(id));
+  }
+
+  @Post(':id/erase')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Erase a person's personal data everywhere, in one transaction (right to erasure); idempotent",
+    description:
+      'Clears name, attributes, tags and wa_id; consent wording and evidence references; inbound message text; the content of what campaigns sent ' +
+      '(the template name and language stay); the values of import rows with the number; the person\'s messages and profile in processed raw webhook deliveries. ' +
+      'Keeps the phone, BSUID and consent state and events (kind, scope, source, times: an opt-out keeps holding) and each send with its outcome. ' +
+      'The contact is deleted (no campaign reaches it) and marked erased. Contacts merged into it are erased too.',
+  })
+  @ApiOkResponse({ type: ErasureView })
+  @ApiErrors('CONTACT_NOT_FOUND')
+  async erase(@Param('id') id: string): Promise<ErasureView> {
+    return erasureView(await this.subjects.erase(id));
   }
 
   @Post(':id/opt-in')

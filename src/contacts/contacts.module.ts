@@ -5,6 +5,8 @@ import { ConsentService } from './consent.service';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { ContactsService } from './contacts.service';
+import { DataSubjectRepository } from './data-subject.repository';
+import { DataSubjectService } from './data-subject.service';
 import { InboundMessagesHandler } from './inbound-messages.handler';
 import { InboundMessagesRepository } from './inbound-messages.repository';
 
@@ -22,6 +24,8 @@ import { InboundMessagesRepository } from './inbound-messages.repository';
     InboundMessagesRepository,
     ContactsService,
     ConsentService,
+    DataSubjectRepository,
+    DataSubjectService,
     InboundMessagesHandler,
   ],
   exports: [ContactsService, ConsentService],

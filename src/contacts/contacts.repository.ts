@@ -124,18 +124,6 @@ export class ContactsRepository {
     );
   }
 
-  /** Erases personal data; keeps phone, BSUID and consent so an opt-out outlives the contact. */
-  async softDelete(id: string): Promise<boolean> {
-    const count = await affected(
-      this.db,
-      `UPDATE contacts
-          SET deleted_at = now(), updated_at = now(), name = NULL, wa_id = NULL, attributes = '{}', tags = '{}'
-        WHERE id = $1 AND deleted_at IS NULL`,
-      [id],
-    );
-    return count > 0;
-  }
-
   async lockConsent(id: string, db: Db): Promise<ConsentState | undefined> {
     const row = await one<Pick<ContactRow, 'marketingConsent' | 'marketingConsentAt' | 'utilityConsent' | 'utilityConsentAt'>>(
       db,

@@ -146,11 +146,6 @@ export class ContactsService {
     }
   }
 
-  async remove(id: string): Promise<void> {
-    const removed = CONTACT_ID.test(id) && (await this.contacts.softDelete(id));
-    if (!removed) throw notFound(id);
-  }
-
   private normalise(raw: string, defaultCountry: string | undefined) {
     if (defaultCountry !== undefined && !isCountryCode(defaultCountry)) {
       throw new DomainError('VALIDATION_FAILED', `Unknown country ${defaultCountry}`, [

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/v1/audit-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every API write (POST, PUT, PATCH, DELETE under /v1), newest first, in pages (keyset)
+         * @description Each entry: the key, the route pattern, the target, the request id, the status and outcome (ok or the error code). Failed writes are kept too (401, 400 validation, 415). Never a body, a header or a secret. Filters combine with AND.
+         */
+        get: operations["AuditLogController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -148,12 +168,55 @@ export interface paths {
         get: operations["ContactsController_get"];
         put?: never;
         post?: never;
-        /** Delete a contact: personal data is erased; phone and consent are kept so opt-outs still hold */
+        /**
+         * Delete a contact: the same erasure as POST /v1/contacts/{id}/erase, for a contact not deleted yet (404 once it is)
+         * @description Personal data is erased everywhere; phone, BSUID and consent are kept so opt-outs still hold.
+         */
         delete: operations["ContactsController_remove"];
         options?: never;
         head?: never;
         /** Update name, attributes (merged; null removes a key) or tags (replaced); the phone cannot change */
         patch: operations["ContactsController_update"];
+        trace?: never;
+    };
+    "/v1/contacts/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a person, as one JSON document (right of access)
+         * @description The contact (all fields, deleted or erased ones too), contacts merged into it, identity history, windows, consent events with wording and evidence, inbound messages, campaign participation (decision, reason, what was sent, delivery, error) and the status events of its messages. Each list is capped; `truncated` says when there were more.
+         */
+        get: operations["ContactsController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{id}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a person's personal data everywhere, in one transaction (right to erasure); idempotent
+         * @description Clears name, attributes, tags and wa_id; consent wording and evidence references; inbound message text; the content of what campaigns sent (the template name and language stay); the values of import rows with the number; the person's messages and profile in processed raw webhook deliveries. Keeps the phone, BSUID and consent state and events (kind, scope, source, times: an opt-out keeps holding) and each send with its outcome. The contact is deleted (no campaign reaches it) and marked erased. Contacts merged into it are erased too.
+         */
+        post: operations["ContactsController_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/contacts/{id}/opt-in": {
@@ -718,7 +781,7 @@ export interface paths {
         };
         /**
          * One row per recipient: decision, reason, consent evidence, policy version, what was sent, outcome, delivery, error, pricing category
-         * @description Streamed from PostgreSQL (COPY), in contact order, from one consistent snapshot. Columns: contact_id, phone, decision, reason, consent_event_id, consent_source, consent_occurred_at, consent_wording, consent_evidence_ref, policy_version, sends, category, template_name, template_language, parameters_or_text (the template parameter values as a JSON array, or the session message text), message (the Cloud API content as sent, JSON), send_state, skip_reason, attempts, attempted_at, sent_at, wamid, wa_id, delivery_state, delivery_at, error_code, error_title, pricing_category. Times ISO 8601 UTC. CSV (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, after any quotes) is written with one more ' in front (OWASP): phones in international format among them.
+         * @description Streamed from PostgreSQL (COPY), in contact order, from one consistent snapshot. Columns: contact_id, phone, decision, reason, consent_event_id, consent_source, consent_occurred_at, consent_wording, consent_evidence_ref, policy_version, sends, category, template_name, template_language, parameters_or_text (the template parameter values as a JSON array, or the session message text;), send_state, skip_reason, attempts, attempted_at, sent_at, wamid, wa_id, delivery_state, delivery_at, error_code, error_title, pricing_category. Times ISO 8601 UTC. CSV (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, after any quotes) is written with one more ' in front (OWASP): phones in international format among them.
          */
         get: operations["ReportController_csv"];
         put?: never;
@@ -733,6 +796,64 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEntryView: {
+            /** @example 1207 */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the request arrived
+             */
+            at: string;
+            /**
+             * Format: uuid
+             * @description null: no key was checked (401, or refused before: 415, 413)
+             */
+            apiKeyId: string | null;
+            /** @example crm-sync */
+            apiKeyName: string | null;
+            /**
+             * @description Method and route pattern (never the URL with its values)
+             * @example POST /v1/campaigns/:id/launch
+             */
+            action: string;
+            /**
+             * @description The resource segment of the route
+             * @example campaigns
+             */
+            targetType: string | null;
+            /** @description The id from the route, or for a create the id it answered with */
+            targetId: string | null;
+            /** @description X-Request-Id of the answer (the id in the logs) */
+            requestId: string | null;
+            /** @example 200 */
+            statusCode: number;
+            /**
+             * @description ok, or the code of the error body
+             * @example ok
+             */
+            outcome: string;
+            /** @description From arrival to the last byte of the answer, in milliseconds */
+            durationMs: number;
+        };
+        AuditLogPageView: {
+            data: components["schemas"]["AuditEntryView"][];
+            nextCursor: string | null;
+        };
+        ErrorView: {
+            /** @example 400 */
+            statusCode: number;
+            /**
+             * @example VALIDATION_FAILED
+             * @enum {string}
+             */
+            code: "VALIDATION_FAILED" | "BAD_REQUEST" | "MALFORMED_JSON" | "CONTACT_PHONE_INVALID" | "CONSENT_EVIDENCE_REQUIRED" | "CONSENT_TIME_IN_FUTURE" | "INVALID_CURSOR" | "COMPLIANCE_PERIOD_INVALID" | "IMPORT_FILE_MISSING" | "IMPORT_FILE_EMPTY" | "IMPORT_FILE_NOT_TEXT" | "IMPORT_FILE_NOT_UTF8" | "IMPORT_LINE_TOO_LONG" | "IMPORT_NO_PHONE_COLUMN" | "IMPORT_DUPLICATE_COLUMN" | "IMPORT_NO_ROWS" | "IMPORT_CSV_MALFORMED" | "IMPORT_BAD_FIELD" | "IMPORT_COLUMNS_UNKNOWN_COLUMN" | "IMPORT_COLUMNS_UNKNOWN_FIELD" | "IMPORT_COLUMNS_FIELD_TWICE" | "WEBHOOK_MALFORMED" | "TEMPLATE_INVALID" | "TEMPLATE_BINDING_INVALID" | "AUTH_MISSING_API_KEY" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_VERIFY_FAILED" | "AUTH_INVALID_API_KEY" | "CONTACT_NOT_FOUND" | "IMPORT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "POLICY_OVERRIDE_NOT_FOUND" | "CAMPAIGN_NOT_FOUND" | "PHONE_NUMBER_NOT_FOUND" | "CONTACT_ALREADY_EXISTS" | "IMPORT_NOT_COMPLETED" | "TEMPLATE_ALREADY_EXISTS" | "TEMPLATE_INVALID_TRANSITION" | "TEMPLATE_SUBMIT_IN_PROGRESS" | "TEMPLATE_EDIT_IN_PROGRESS" | "CAMPAIGN_INVALID_TRANSITION" | "CAMPAIGN_INVALID_STATE" | "TEMPLATE_NOT_APPROVED" | "MARKETING_NOT_AVAILABLE" | "BUSINESS_COUNTRY_RESTRICTED" | "PHONE_NUMBER_NOT_REGISTERED" | "PHONE_NUMBER_EXISTS" | "IMPORT_UPLOAD_TIMEOUT" | "IMPORT_FILE_TOO_LARGE" | "PAYLOAD_TOO_LARGE" | "IMPORT_NOT_MULTIPART" | "UNSUPPORTED_MEDIA_TYPE" | "TEMPLATE_REFUSED_BY_WHATSAPP" | "TEMPLATE_CATEGORY_LOCKED" | "CAMPAIGN_AUDIENCE_IMPORT_UNKNOWN" | "PHONE_NUMBER_REFUSED_BY_WHATSAPP" | "TEMPLATE_EDIT_LIMIT" | "CONTACT_PHONE_IMMUTABLE" | "CAMPAIGN_BINDING_INVALID" | "CAMPAIGN_TEMPLATE_OTHER_ACCOUNT" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "WHATSAPP_UNAVAILABLE" | "WHATSAPP_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "IMPORT_UPLOADS_BUSY" | "WEBHOOK_NOT_CONFIGURED";
+            /** @example Validation failed: phone: phone must be a string */
+            message: string;
+            /** @description For VALIDATION_FAILED (and other field problems): [{ field, problems[] }]; otherwise an object particular to the code */
+            details?: components["schemas"]["FieldProblemView"][] | {
+                [key: string]: unknown;
+            };
+        };
         ImportErrorView: {
             /** @example IMPORT_CSV_MALFORMED */
             code: string;
@@ -781,21 +902,6 @@ export interface components {
             createdAt: string;
             startedAt: string | null;
             finishedAt: string | null;
-        };
-        ErrorView: {
-            /** @example 400 */
-            statusCode: number;
-            /**
-             * @example VALIDATION_FAILED
-             * @enum {string}
-             */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST" | "MALFORMED_JSON" | "CONTACT_PHONE_INVALID" | "CONSENT_EVIDENCE_REQUIRED" | "CONSENT_TIME_IN_FUTURE" | "INVALID_CURSOR" | "COMPLIANCE_PERIOD_INVALID" | "IMPORT_FILE_MISSING" | "IMPORT_FILE_EMPTY" | "IMPORT_FILE_NOT_TEXT" | "IMPORT_FILE_NOT_UTF8" | "IMPORT_LINE_TOO_LONG" | "IMPORT_NO_PHONE_COLUMN" | "IMPORT_DUPLICATE_COLUMN" | "IMPORT_NO_ROWS" | "IMPORT_CSV_MALFORMED" | "IMPORT_BAD_FIELD" | "IMPORT_COLUMNS_UNKNOWN_COLUMN" | "IMPORT_COLUMNS_UNKNOWN_FIELD" | "IMPORT_COLUMNS_FIELD_TWICE" | "WEBHOOK_MALFORMED" | "TEMPLATE_INVALID" | "TEMPLATE_BINDING_INVALID" | "AUTH_MISSING_API_KEY" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_VERIFY_FAILED" | "AUTH_INVALID_API_KEY" | "CONTACT_NOT_FOUND" | "IMPORT_NOT_FOUND" | "ROUTE_NOT_FOUND" | "TEMPLATE_NOT_FOUND" | "POLICY_OVERRIDE_NOT_FOUND" | "CAMPAIGN_NOT_FOUND" | "PHONE_NUMBER_NOT_FOUND" | "CONTACT_ALREADY_EXISTS" | "IMPORT_NOT_COMPLETED" | "TEMPLATE_ALREADY_EXISTS" | "TEMPLATE_INVALID_TRANSITION" | "TEMPLATE_SUBMIT_IN_PROGRESS" | "TEMPLATE_EDIT_IN_PROGRESS" | "CAMPAIGN_INVALID_TRANSITION" | "CAMPAIGN_INVALID_STATE" | "TEMPLATE_NOT_APPROVED" | "MARKETING_NOT_AVAILABLE" | "BUSINESS_COUNTRY_RESTRICTED" | "PHONE_NUMBER_NOT_REGISTERED" | "PHONE_NUMBER_EXISTS" | "IMPORT_UPLOAD_TIMEOUT" | "IMPORT_FILE_TOO_LARGE" | "PAYLOAD_TOO_LARGE" | "IMPORT_NOT_MULTIPART" | "UNSUPPORTED_MEDIA_TYPE" | "TEMPLATE_REFUSED_BY_WHATSAPP" | "TEMPLATE_CATEGORY_LOCKED" | "CAMPAIGN_AUDIENCE_IMPORT_UNKNOWN" | "PHONE_NUMBER_REFUSED_BY_WHATSAPP" | "TEMPLATE_EDIT_LIMIT" | "CONTACT_PHONE_IMMUTABLE" | "CAMPAIGN_BINDING_INVALID" | "CAMPAIGN_TEMPLATE_OTHER_ACCOUNT" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL_ERROR" | "WHATSAPP_UNAVAILABLE" | "WHATSAPP_NOT_CONFIGURED" | "SERVICE_UNAVAILABLE" | "IMPORT_UPLOADS_BUSY" | "WEBHOOK_NOT_CONFIGURED";
-            /** @example Validation failed: phone: phone must be a string */
-            message: string;
-            /** @description For VALIDATION_FAILED (and other field problems): [{ field, problems[] }]; otherwise an object particular to the code */
-            details?: components["schemas"]["FieldProblemView"][] | {
-                [key: string]: unknown;
-            };
         };
         ImportPageView: {
             data: components["schemas"]["ImportView"][];
@@ -938,6 +1044,269 @@ export interface components {
              */
             phone?: string | null;
         };
+        SubjectContactView: {
+            /** @example 1042 */
+            id: string;
+            /**
+             * @description E.164; null for a user known only by bsuid
+             * @example +6281234567890
+             */
+            phone: string | null;
+            /**
+             * @description The WhatsApp id Meta resolved the number to
+             * @example 6281234567890
+             */
+            waId: string | null;
+            /** @example ID.1349120865530274 */
+            bsuid: string | null;
+            /** @example ID */
+            country: string | null;
+            /** @example Ana Wijaya */
+            name: string | null;
+            /**
+             * @example {
+             *       "city": "Jakarta",
+             *       "plan": "gold"
+             *     }
+             */
+            attributes: {
+                [key: string]: unknown;
+            };
+            /**
+             * @example [
+             *       "vip"
+             *     ]
+             */
+            tags: string[];
+            consent: components["schemas"]["ConsentStateView"];
+            /**
+             * Format: date-time
+             * @description Last message from the contact: the 24-hour service window runs from here
+             */
+            lastInboundAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The contact this one was merged into */
+            mergedInto: string | null;
+            /** Format: date-time */
+            deletedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When its personal data was last erased
+             */
+            erasedAt: string | null;
+        };
+        IdentityEventView: {
+            /** @example 3 */
+            id: string;
+            /**
+             * @description phone_changed: a user_changed_number notice; bsuid_changed: user_id_update or user_changed_user_id; merged: another contact turned out to be this person (fromValue is its id)
+             * @enum {string}
+             */
+            kind: "phone_changed" | "bsuid_changed" | "merged";
+            /** @example +16505551234 */
+            fromValue: string | null;
+            /** @example +12195555358 */
+            toValue: string | null;
+            /**
+             * Format: date-time
+             * @description When WhatsApp says it happened
+             */
+            occurredAt: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        CustomerServiceWindowView: {
+            /**
+             * @description The business phone number the user wrote to
+             * @example 106540352242922
+             */
+            phoneNumberId: string;
+            /**
+             * Format: date-time
+             * @description The latest message (or call) from the user to that number
+             */
+            lastInboundAt: string;
+            /**
+             * Format: date-time
+             * @description lastInboundAt + 24 hours: free-form messages may be sent until then
+             */
+            openUntil: string;
+        };
+        ExportedConsentEventView: {
+            /** @example 7 */
+            id: string;
+            /** @example 1042 */
+            contactId: string;
+            /** @enum {string} */
+            kind: "opt_in" | "opt_out";
+            /** @enum {string} */
+            scope: "marketing" | "utility" | "all";
+            /** @enum {string} */
+            source: "csv_import" | "api" | "keyword" | "button" | "whatsapp_signal";
+            /** @example Yes, I want offers from Toko Ana on WhatsApp */
+            wording: string | null;
+            /** @example https://toko.example/signup#v3 */
+            evidenceRef: string | null;
+            /** @description What carried it (the message of a stop keyword) */
+            evidence?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format: date-time
+             * @description null: an opt-in whose time is unknown
+             */
+            occurredAt: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            /** @description The API key that recorded it */
+            apiKeyId: string | null;
+            /**
+             * Format: uuid
+             * @description The CSV import that recorded it
+             */
+            importId: string | null;
+            /** @description Its line in that CSV */
+            importLine: number | null;
+            /** @description The contact it was first recorded on, when a merge moved it here */
+            mergedFromContactId: string | null;
+        };
+        CappedConsentEvents: {
+            /** @description At most 10,000, oldest first; truncated says there were more */
+            data: components["schemas"]["ExportedConsentEventView"][];
+            truncated: boolean;
+        };
+        ExportedInboundMessageView: {
+            wamid: string;
+            /** @description The business number it was sent to */
+            phoneNumberId: string;
+            fromWaId: string | null;
+            fromUserId: string | null;
+            /** @example text */
+            type: string;
+            /** @description null once erased */
+            textBody: string | null;
+            /** @description A quick-reply payload or interactive reply id */
+            replyId: string | null;
+            groupId: string | null;
+            /** Format: date-time */
+            sentAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        CappedInboundMessages: {
+            /** @description At most 10,000, oldest first; truncated says there were more */
+            data: components["schemas"]["ExportedInboundMessageView"][];
+            truncated: boolean;
+        };
+        ExportedCampaignMessageView: {
+            /** Format: uuid */
+            campaignId: string;
+            campaignName: string;
+            /** @description This contact, or one merged into it */
+            contactId: string;
+            /** @enum {string} */
+            decision: "eligible" | "excluded" | "deferred";
+            reason: string | null;
+            /** @enum {string|null} */
+            sends: "template" | "session" | "fallback" | null;
+            category: string | null;
+            /** @description The opt-in that allowed it */
+            consentEventId: string | null;
+            /** Format: date-time */
+            decidedAt: string;
+            sendState: string | null;
+            skipReason: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+            /** @description What was sent (the Cloud API content); after an erasure only the template name and language, or the type, with erased: true */
+            sentMessage: {
+                [key: string]: unknown;
+            } | null;
+            wamid: string | null;
+            waId: string | null;
+            /** @enum {string|null} */
+            deliveryState: "sent" | "delivered" | "read" | "failed" | null;
+            /** Format: date-time */
+            deliveryAt: string | null;
+            errorCode: number | null;
+            errorTitle: string | null;
+            pricingCategory: string | null;
+        };
+        CappedCampaignMessages: {
+            /** @description At most 10,000, oldest first; truncated says there were more */
+            data: components["schemas"]["ExportedCampaignMessageView"][];
+            truncated: boolean;
+        };
+        ExportedMessageStatusView: {
+            wamid: string;
+            /** @example delivered */
+            status: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The wa_id WhatsApp addressed it to */
+            recipient: string | null;
+            errors: {
+                [key: string]: unknown;
+            }[] | null;
+            pricing: {
+                [key: string]: unknown;
+            } | null;
+            phoneNumberId: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        CappedMessageStatuses: {
+            /** @description At most 10,000, oldest first; truncated says there were more */
+            data: components["schemas"]["ExportedMessageStatusView"][];
+            truncated: boolean;
+        };
+        ContactExportView: {
+            /** Format: date-time */
+            exportedAt: string;
+            contact: components["schemas"]["SubjectContactView"];
+            /** @description Contacts that turned out to be this person and were merged into it */
+            mergedContacts: components["schemas"]["SubjectContactView"][];
+            /** @description Earlier numbers and BSUIDs, and merges, oldest first */
+            identityHistory: components["schemas"]["IdentityEventView"][];
+            /** @description Customer service windows per business number */
+            windows: components["schemas"]["CustomerServiceWindowView"][];
+            /** @description The consent ledger, with wording and evidence */
+            consentEvents: components["schemas"]["CappedConsentEvents"];
+            inboundMessages: components["schemas"]["CappedInboundMessages"];
+            /** @description Campaign participation: decision, reason, what was sent and what became of it */
+            campaigns: components["schemas"]["CappedCampaignMessages"];
+            /** @description Every status WhatsApp reported for the messages sent to the person */
+            messageStatuses: components["schemas"]["CappedMessageStatuses"];
+        };
+        ErasureCountsView: {
+            /** @description Contact rows erased: this one and those merged into it */
+            contacts: number;
+            /** @description Consent events whose wording or evidence reference was cleared */
+            consentEvents: number;
+            /** @description Inbound messages whose text was cleared */
+            inboundMessages: number;
+            /** @description Campaign messages whose content was cleared */
+            campaignMessages: number;
+            /** @description Rejected or warned import rows whose values were cleared */
+            importRows: number;
+            /** @description Processed webhook deliveries whose raw body lost the person's messages and profile */
+            webhookDeliveries: number;
+            /** @description Webhook items set aside with an error, cleared */
+            webhookItems: number;
+            /** @description Account events (user preferences, calls) that lost the person's profile */
+            accountEvents: number;
+        };
+        ErasureView: {
+            /** @example 1042 */
+            contactId: string;
+            /** Format: date-time */
+            erasedAt: string;
+            /** @description What this call changed (zeros when an earlier erasure left nothing) */
+            counts: components["schemas"]["ErasureCountsView"];
+        };
         OptInDto: {
             /**
              * @description Where: the form, page or document (null: none, as when left out)
@@ -1024,43 +1393,6 @@ export interface components {
              * @example STOP
              */
             wording?: string | null;
-        };
-        IdentityEventView: {
-            /** @example 3 */
-            id: string;
-            /**
-             * @description phone_changed: a user_changed_number notice; bsuid_changed: user_id_update or user_changed_user_id; merged: another contact turned out to be this person (fromValue is its id)
-             * @enum {string}
-             */
-            kind: "phone_changed" | "bsuid_changed" | "merged";
-            /** @example +16505551234 */
-            fromValue: string | null;
-            /** @example +12195555358 */
-            toValue: string | null;
-            /**
-             * Format: date-time
-             * @description When WhatsApp says it happened
-             */
-            occurredAt: string;
-            /** Format: date-time */
-            recordedAt: string;
-        };
-        CustomerServiceWindowView: {
-            /**
-             * @description The business phone number the user wrote to
-             * @example 106540352242922
-             */
-            phoneNumberId: string;
-            /**
-             * Format: date-time
-             * @description The latest message (or call) from the user to that number
-             */
-            lastInboundAt: string;
-            /**
-             * Format: date-time
-             * @description lastInboundAt + 24 hours: free-form messages may be sent until then
-             */
-            openUntil: string;
         };
         ContactIdentityView: {
             /** @example 1042 */
@@ -2106,7 +2438,7 @@ export interface components {
              * @enum {string}
              */
             role: "main" | "fallback";
-            /** @description Edited after the campaign started: the components above are today's; what each person got is in report.csv's message column */
+            /** @description Edited after the campaign started: the components above are today's; what each person got is in report.csv (template, parameters) */
             editedSinceStart: boolean;
         };
         ReportOverrideView: {
@@ -2237,6 +2569,59 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    AuditLogController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description nextCursor from the previous page */
+                cursor?: string;
+                /** @description Entries at or after this time: ISO 8601 with a zone (a time without one is refused) */
+                from?: string;
+                /** @description Entries before this time: ISO 8601 with a zone; after from */
+                to?: string;
+                /** @description The name of the API key */
+                apiKeyName?: string;
+                /** @description Method and route pattern, exactly */
+                action?: string;
+                /** @description The id of the target (a campaign, contact, template, ...) */
+                targetId?: string;
+                /** @description ok, or an error code */
+                outcome?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditLogPageView"];
+                };
+            };
+            /** @description VALIDATION_FAILED, INVALID_CURSOR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
     HealthController_check: {
         parameters: {
             query?: never;
@@ -2990,6 +3375,102 @@ export interface operations {
             };
             /** @description CONTACT_PHONE_IMMUTABLE */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ContactsController_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactExportView"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CONTACT_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+        };
+    };
+    ContactsController_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureView"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description AUTH_MISSING_API_KEY, AUTH_INVALID_API_KEY */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorView"];
+                };
+            };
+            /** @description CONTACT_NOT_FOUND */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -142,7 +142,15 @@ export function contactIdentityView(result: { contact: ContactRow; history: Iden
     phone: result.contact.phone,
     waId: result.contact.waId,
     bsuid: result.contact.bsuid,
-    history: result.history.map((h) => ({ id: h.id, kind: h.kind, fromValue: h.fromValue, toValue: h.toValue, occurredAt: h.occurredAt.toISOString(), recordedAt: h.recordedAt.toISOString() })),
-    windows: result.windows.map((w) => ({ phoneNumberId: w.phoneNumberId, lastInboundAt: w.lastInboundAt.toISOString(), openUntil: new Date(w.lastInboundAt.getTime() + WINDOW_MS).toISOString() })),
+    history: result.history.map(identityEventView),
+    windows: result.windows.map(windowView),
   };
+}
+
+export function identityEventView(h: IdentityEventRow): IdentityEventView {
+  return { id: h.id, kind: h.kind, fromValue: h.fromValue, toValue: h.toValue, occurredAt: h.occurredAt.toISOString(), recordedAt: h.recordedAt.toISOString() };
+}
+
+export function windowView(w: { phoneNumberId: string; lastInboundAt: Date }): CustomerServiceWindowView {
+  return { phoneNumberId: w.phoneNumberId, lastInboundAt: w.lastInboundAt.toISOString(), openUntil: new Date(w.lastInboundAt.getTime() + WINDOW_MS).toISOString() };
 }
