@@ -136,7 +136,8 @@ describe('campaign report (JSON and report.csv)', () => {
     const first = byContact.get(people[0].id)!;
     expect(first).toMatchObject({ phone: `'${people[0].phone}`, decision: 'eligible', consent_source: 'api', template_name: 'promo_laporan', template_language: 'id', send_state: 'accepted', delivery_state: 'read', pricing_category: 'marketing' });
     expect(first.parameters_or_text).toBe('["Orang 1"]');
-    expect(first.sent_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(first.sent_at).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?\+00$/);
+    expect(new Date(first.sent_at.replace(' ', 'T') + ':00').getTime()).toBeGreaterThan(0);
     expect(first.wamid).toMatch(/^wamid\./);
     // The name sent as a parameter is inside JSON (not a formula); the opt-in wording is a cell of its own.
     expect(byContact.get(people[1].id)!.parameters_or_text).toBe('["=HYPERLINK(\\"http://x.invalid\\")"]');
