@@ -40,4 +40,12 @@ describe('ConsentRecheck: the last look before a send, batched', () => {
     const ok = new ConsentRecheck(fakeRepository([]), 1);
     await expect(ok.allows({ contactId: '1', marketing: true })).resolves.toBe(true);
   });
+
+  it('looks earlier when the database answers slowly, so that the send keeps its slot (15 ms to 250 ms before it)', async () => {
+    const recheck = new ConsentRecheck(fakeRepository([], 40), 1);
+    expect(recheck.leadMs()).toBe(15);
+    for (let i = 0; i < 10; i++) await recheck.allows({ contactId: String(i), marketing: true });
+    expect(recheck.leadMs()).toBeGreaterThanOrEqual(60);
+    expect(recheck.leadMs()).toBeLessThanOrEqual(250);
+  });
 });

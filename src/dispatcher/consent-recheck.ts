@@ -10,7 +10,8 @@ export interface RecheckItem {
  * The last look before a send (issue 12, section 4: "no message to that person is sent after the
  * webhook that carried the STOP was stored"). The claim re-checks consent, but a claimed row waits
  * for its slot for up to `aheadMs` (500 ms); a STOP recorded meanwhile must still stop it. So each
- * row is checked again RECHECK_LEAD_MS before its slot, against the contact's consent state now.
+ * row is checked again just before its slot (leadMs(): 15 ms, more when the database answers
+ * slowly), against the contact's consent state now.
  *
  * Checks are batched: those asked within COALESCE_MS of each other, and those asked while a query
  * runs, go in one query (`DispatchRepository.notSendable`). At 1,000 messages a second that is at
@@ -20,6 +21,19 @@ export class ConsentRecheck {
   private queue: Array<{ item: RecheckItem; resolve: (allowed: boolean) => void; reject: (error: unknown) => void }> = [];
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Recent answer time of a check (asked to answered, ms), smoothed. */
+  private answerMs = 0;
+
+  /**
+   * How long before its slot a row should be checked, in milliseconds: long enough for the check
+   * to answer before the slot (twice its recent answer time, and the coalescing wait), at least
+   * RECHECK_LEAD_MS, at most MAX_LEAD_MS. On a loaded database the look is taken earlier rather
+   * than the send made late: a late slot is given up (the gate's rule), and checks that always
+   * answered after the slot would give every slot up.
+   */
+  leadMs(): number {
+    return Math.min(MAX_LEAD_MS, Math.max(RECHECK_LEAD_MS, Math.ceil(2 * this.answerMs + this.coalesceMs)));
+  }
 
   constructor(
     private readonly repository: Pick<DispatchRepository, 'notSendable'>,
@@ -39,10 +53,14 @@ export class ConsentRecheck {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    const asked = Date.now();
     this.running = this.repository
       .notSendable(batch.map((b) => b.item))
       .then(
-        (refused) => batch.forEach((b) => b.resolve(!refused.has(b.item.contactId))),
+        (refused) => {
+          this.answerMs = 0.8 * this.answerMs + 0.2 * (Date.now() - asked);
+          batch.forEach((b) => b.resolve(!refused.has(b.item.contactId)));
+        },
         (error) => batch.forEach((b) => b.reject(error)),
       )
       .finally(() => {
@@ -53,7 +71,9 @@ export class ConsentRecheck {
   }
 }
 
-/** How long before its slot a row's consent is read again, in milliseconds: the query has that long to answer, so the send is not delayed. */
+/** The least time before its slot a row's consent is read again, in milliseconds (leadMs() adapts it to the database's answer time). */
 export const RECHECK_LEAD_MS = 15;
+/** The most: the claim itself re-checked consent at most AHEAD_MS (500 ms) before. */
+const MAX_LEAD_MS = 250;
 /** Checks asked within this many milliseconds share one query. */
 const COALESCE_MS = 3;

@@ -3,7 +3,7 @@ import { safeError } from '../common/log-redaction';
 import type { RenderContact } from '../rendering';
 import { CloudApiClient, type Sender } from '../whatsapp/cloud-api.client';
 import type { CampaignMessage } from './campaign-message';
-import { type ConsentRecheck, RECHECK_LEAD_MS } from './consent-recheck';
+import type { ConsentRecheck } from './consent-recheck';
 import { ClaimedRecipient, ClaimTarget, DispatchRepository } from './dispatch.repository';
 import type { OutcomeSink } from './outcome-sink';
 import { judgeFailure, recipientCallbackData, type RecipientOutcome, type Verdict } from './send-outcome';
@@ -237,7 +237,7 @@ export class NumberLane {
     // Consent is read again just before the slot (ConsentRecheck): a STOP recorded while the row
     // waited for its slot stops it. The row goes back to pending, and the next claim cancels it
     // with its reason. A database that cannot answer sends nothing: the row is released too.
-    const checkIn = at - RECHECK_LEAD_MS - Date.now();
+    const checkIn = at - this.deps.recheck.leadMs() - Date.now();
     if (checkIn > 0) await sleep(checkIn);
     const marketing = r.category === 'MARKETING' || (r.sends === 'session' && campaign.target.sessionScope === 'marketing');
     const allowed = await this.deps.recheck.allows({ contactId: r.contactId, marketing }).catch(() => false);

@@ -28,7 +28,7 @@ export class ReportController {
   @ApiOperation({
     summary: 'One row per recipient: decision, reason, consent evidence, policy version, what was sent, outcome, delivery, error, pricing category',
     description:
-      'Streamed from PostgreSQL (COPY), in contact order, from one consistent snapshot. Columns: contact_id, phone, decision, reason, consent_event_id, consent_source, consent_occurred_at, consent_wording, consent_evidence_ref, policy_version, sends, category, template_name, template_language, parameters_or_text (the template parameter values as a JSON array, or the session message text;), send_state, skip_reason, attempts, attempted_at, sent_at, wamid, wa_id, delivery_state, delivery_at, error_code, error_title, pricing_category. Times in UTC as PostgreSQL writes them (ISO 8601 with a space: 2026-11-30 19:20:19.737345+00). ' +
+      'Streamed from PostgreSQL (COPY), in contact order, from one consistent snapshot. Columns: contact_id, phone, decision, reason, consent_event_id, consent_source, consent_occurred_at, consent_wording, consent_evidence_ref, policy_version, sends, category, template_name, template_language, parameters_or_text (the template parameter values as a JSON array, or the session message text), send_state, skip_reason, attempts, attempted_at, sent_at, wamid, wa_id, delivery_state, delivery_at, error_code, error_title, pricing_category. Times in UTC as PostgreSQL writes them (ISO 8601 with a space: 2026-11-30 19:20:19.737345+00). ' +
       "CSV (RFC 4180, CRLF). A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, after any quotes) is written with one more ' in front (OWASP): phones in international format among them.",
   })
   @ApiProduces('text/csv')
