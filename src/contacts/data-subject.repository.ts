@@ -98,9 +98,12 @@ export class DataSubjectRepository {
   eraseContacts(db: Db, ids: string[]): Promise<number> {
     return affected(
       db,
-      `UPDATE contacts SET name = NULL, attributes = '{}', tags = '{}', wa_id = NULL, erased_at = now(),
+      // Erasing again changes nothing (and counts nothing) unless personal data came back since;
+      // the first erasure's time stays, as evidence of when the request was honoured.
+      `UPDATE contacts SET name = NULL, attributes = '{}', tags = '{}', wa_id = NULL, erased_at = coalesce(erased_at, now()),
               deleted_at = coalesce(deleted_at, now()), updated_at = now()
-        WHERE id = ANY($1::bigint[])`,
+        WHERE id = ANY($1::bigint[])
+          AND (erased_at IS NULL OR deleted_at IS NULL OR name IS NOT NULL OR attributes <> '{}' OR tags <> '{}' OR wa_id IS NOT NULL)`,
       [ids],
     );
   }

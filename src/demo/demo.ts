@@ -397,7 +397,8 @@ async function main(): Promise<void> {
     ['not sent (cancelled: opted out meanwhile…)', p.sendStates.cancelled],
   ]);
   const errors = Object.entries(p.errors as Record<string, number>);
-  if (errors.length) say(dim(`   errors by WhatsApp code: ${errors.map(([code, c]) => `${code} × ${c}`).join(', ')} (131026: not on WhatsApp; 131050: the user stopped marketing)`));
+  const meaning: Record<string, string> = { '131026': 'not on WhatsApp', '131050': 'the user stopped marketing', '130429': 'throughput exceeded, retried' };
+  if (errors.length) say(dim(`   errors by WhatsApp code: ${errors.map(([code, c]) => `${code} × ${c}${meaning[code] ? ` (${meaning[code]})` : ''}`).join(', ')}`));
   const report = await api('GET', `/v1/campaigns/${campaign.id}/report`);
   for (const price of report.pricing as Array<{ category: string | null; type: string | null; billable: boolean | null; messages: number }>) {
     say(dim(`   pricing (status webhooks): ${price.category ?? '?'}/${price.type ?? '?'}${price.billable ? ', billable' : ''}: ${n(price.messages)} messages`));
@@ -428,7 +429,8 @@ async function main(): Promise<void> {
   say(dim(`   took ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`));
 
   if (KEEP) {
-    say(`\nStill running (--keep): API ${apiUrl} (docs ${apiUrl}/docs), API key ${apiKey}, simulator ${simUrl}. Ctrl-C stops them.`);
+    say(`\nStill running (--keep): the console ${apiUrl}/console/ (sign in with the API key), API ${apiUrl} (docs ${apiUrl}/docs),`);
+    say(`API key ${apiKey}, simulator ${simUrl}. Ctrl-C (or a SIGTERM to npm) stops them.`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
@@ -519,9 +521,13 @@ async function stopReplies(campaignId: string, total: number): Promise<string[]>
 }
 
 async function run(): Promise<void> {
-  process.once('SIGINT', () => {
-    if (!KEEP) void stopAll().then(() => process.exit(130));
-  });
+  // Ctrl-C, or a SIGTERM to npm (which passes it on): stop what was started. With --keep the
+  // signal ends the wait in main(), which then stops them the same way.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (!KEEP) void stopAll().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   let code = 0;
   try {
     await main();

@@ -176,8 +176,10 @@ export class DispatchRepository {
               lease_until = NULL,
               wamid = coalesce(u.wamid, r.wamid),
               wa_id = coalesce(u.wa_id, r.wa_id),
-              error_code = CASE WHEN u.state = 'accepted' THEN r.error_code ELSE u.code END,
-              error_title = CASE WHEN u.state = 'accepted' THEN r.error_title ELSE u.title END,
+              -- Accepted: an earlier attempt's error (a 130429 retried) goes; a delivery failure a
+              -- status webhook recorded before this answer stays.
+              error_code = CASE WHEN u.state <> 'accepted' THEN u.code WHEN r.delivery_state = 'failed' THEN r.error_code END,
+              error_title = CASE WHEN u.state <> 'accepted' THEN u.title WHEN r.delivery_state = 'failed' THEN r.error_title END,
               -- The answer's time (ms) over a status webhook's that came first (whole seconds).
               sent_at = CASE WHEN u.state = 'accepted' THEN u.at ELSE r.sent_at END,
               sent_message = coalesce(u.message, r.sent_message),

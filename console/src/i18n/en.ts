@@ -43,7 +43,7 @@ export const en = {
   'compliance.category': 'Category',
   'compliance.count': 'Messages',
   'compliance.unknown': 'Unknown',
-  'compliance.delivered': 'Delivered',
+  'compliance.delivered': 'Delivered (or read)',
   'compliance.read': 'Read',
   'compliance.failed': 'Failed',
   'compliance.invariants': 'Invariants (each must be 0)',

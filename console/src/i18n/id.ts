@@ -42,7 +42,7 @@ export const id: Record<MessageKey, string> = {
   'compliance.category': 'Kategori',
   'compliance.count': 'Pesan',
   'compliance.unknown': 'Tidak diketahui',
-  'compliance.delivered': 'Terkirim',
+  'compliance.delivered': 'Sampai (atau dibaca)',
   'compliance.read': 'Dibaca',
   'compliance.failed': 'Gagal',
   'compliance.invariants': 'Invarian (masing-masing harus 0)',

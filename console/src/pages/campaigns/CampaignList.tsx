@@ -7,7 +7,7 @@ import { CampaignStatus } from './status';
 
 /** Campaigns, newest first (keyset pages). */
 export function CampaignList() {
-  const { t, n, dt } = useI18n();
+  const { t, dt } = useI18n();
   const [cursor, setCursor] = useState<string | null>(null);
   const page = useLoad(() => ok(api.GET('/v1/campaigns', { params: { query: { limit: 25, ...(cursor ? { cursor } : {}) } } })), [cursor]);
   return (
@@ -30,7 +30,6 @@ export function CampaignList() {
                 <th>{t('campaigns.name')}</th>
                 <th>{t('campaigns.statusLabel')}</th>
                 <th>{t('campaigns.sender')}</th>
-                <th class="num">{t('campaigns.recipients')}</th>
                 <th>{t('campaigns.created')}</th>
               </tr>
             </thead>
@@ -44,7 +43,6 @@ export function CampaignList() {
                     <CampaignStatus status={c.status} reason={c.statusReason} />
                   </td>
                   <td>{c.phoneNumberId}</td>
-                  <td class="num">{c.recipients ? n(c.recipients.total) : '—'}</td>
                   <td>{dt(c.createdAt)}</td>
                 </tr>
               ))}
