@@ -22,7 +22,6 @@ export class ComplianceService {
     return this.repository.snapshot(async (read) => {
       const policyRules = policyRulesParameter(await read.overrides());
       const messages = await read.messages(period);
-      // One more than listed tells whether the list is cut.
       const invariants = await read.invariants(period, policyRules, rowsPerInvariant);
       const optOuts = await read.optOutLatency(period);
       return {

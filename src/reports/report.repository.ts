@@ -198,10 +198,10 @@ export class ReportRepository {
   }
 
   /**
-   * Streams report.csv into `write` (a writable that may apply backpressure) on a connection of its
-   * own, taken from the pool and given back when the copy ends. When the copy is interrupted (the
-   * client went away, an error), the connection is closed instead of pooled: it is mid-COPY.
-   * `start` receives the copy stream once it runs, to be piped by the caller.
+   * Runs report.csv's COPY on a connection of its own, taken from the pool and given back when the
+   * copy ends; `use` pipes the COPY stream (with backpressure) and resolves when it is written.
+   * When the copy is interrupted (the client went away, an error), the connection is closed instead
+   * of pooled: it is mid-COPY.
    */
   async copyCsv(campaignId: string, use: (copy: NodeJS.ReadableStream) => Promise<void>): Promise<void> {
     const runner = this.db.createQueryRunner() as PostgresQueryRunner;
