@@ -5,6 +5,8 @@ import { eventually, TEST_API_KEY, TestEnv } from './support/app';
 import { client } from './support/http';
 import { ServiceProcess } from './support/processes';
 import { insertOptedInContacts } from './support/opted-in-contacts';
+import { expectProgressTrue } from './support/progress';
+import { CampaignsRepository } from '../src/campaigns/campaigns.repository';
 import { simulatorSettings } from './support/simulated-whatsapp';
 
 const SENDER = '1000000001';
@@ -166,5 +168,8 @@ describe('dispatcher chaos: kill -9, Redis flushed, faults injected, STOP mid-ca
     const keyword = compliance.optOuts.bySource.find((o: { source: string }) => o.source === 'keyword');
     expect(keyword).toMatchObject({ optOuts: stoppers.length, measured: stoppers.length });
     expect(keyword.fromReceived.max).toBeGreaterThanOrEqual(0);
+    // The counters progress is read from (campaign_progress, kept by triggers and folded by the
+    // workers, two of which were killed or stopped) equal a count of the rows.
+    await expectProgressTrue(env.db, env.get(CampaignsRepository), id);
   });
 });

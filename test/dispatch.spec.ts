@@ -1,4 +1,6 @@
 import Redis from 'ioredis';
+import { CampaignsRepository } from '../src/campaigns/campaigns.repository';
+import { expectProgressTrue } from './support/progress';
 import { ThroughputGate } from '../src/dispatcher/throughput-gate';
 import { startSimulator, Simulator } from './simulator/simulator';
 import { eventually, TestEnv } from './support/app';
@@ -307,6 +309,7 @@ describe('dispatcher, end to end against the simulator', () => {
       }, 15_000, 'retried recipient read');
       expect(again).toMatchObject({ sendState: 'accepted', errorCode: null });
       expect(sentPerRecipient(id).get(`siaran:1:${id}:${people[2].id}`)).toBe(2);
+      await expectProgressTrue(env.db, env.get(CampaignsRepository), id);
     } finally {
       sim.configure({ notOnWhatsAppNumbers: [] });
     }
@@ -418,6 +421,8 @@ describe('dispatcher, end to end against the simulator', () => {
       await env.db.query(`UPDATE campaign_recipients SET sent_at = now() - interval '25 hours' WHERE campaign_id = $1`, [earlier]);
       await finished(id);
       expect(sentPerRecipient(id).size).toBe(7);
+      // Deferred rows released (decision changed) are counted as the rows say.
+      await expectProgressTrue(env.db, env.get(CampaignsRepository), id);
     } finally {
       await env.db.query(`UPDATE phone_numbers SET messaging_limit = NULL WHERE phone_number_id = $1`, [SENDER]);
     }

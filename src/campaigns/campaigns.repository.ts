@@ -224,11 +224,16 @@ export class CampaignsRepository {
     await affected(db, `UPDATE campaigns SET policy_version_id = $2 WHERE id = $1`, [id, policyVersionId]);
   }
 
-  /** The campaign's recipients counted by decision and reason (the primary key's campaign_id prefix). */
+  /**
+   * The campaign's recipients counted by decision and reason: sums of its `campaign_progress`
+   * deltas (migration 1796000000000, written by triggers on campaign_recipients), tens of rows
+   * whatever the audience's size.
+   */
   async decisionCounts(id: string, db: Db = this.db): Promise<DecisionCount[]> {
     const found = await rows<{ decision: DecisionCount['decision']; reason: string | null; count: string }>(
       db,
-      `SELECT decision, reason, count(*)::text AS count FROM campaign_recipients WHERE campaign_id = $1 GROUP BY decision, reason`,
+      `SELECT decision, reason, sum(n)::text AS count FROM campaign_progress WHERE campaign_id = $1
+        GROUP BY decision, reason HAVING sum(n) <> 0`,
       [id],
     );
     return found.map((r) => ({ decision: r.decision, reason: r.reason, count: Number(r.count) }));
@@ -236,18 +241,44 @@ export class CampaignsRepository {
 
   /**
    * The started campaign's recipients (eligible and deferred) counted by send state, delivery
-   * state and error code, with how many were accepted in the last `recentSeconds` (the current
-   * rate). One pass over the campaign's rows (its primary-key prefix).
+   * state and error code, with how many became accepted in the last `recentSeconds` (the current
+   * rate: the accepted deltas of that time, whose sum across lines is the rows that became
+   * accepted; a status moving an accepted row between delivery states adds −1 and +1). Sums of the
+   * campaign's `campaign_progress` deltas.
    */
   progress(id: string, recentSeconds: number, db: Db = this.db): Promise<ProgressLine[]> {
     return rows<ProgressLine>(
       db,
-      `SELECT send_state AS "sendState", delivery_state AS "deliveryState", error_code AS "errorCode", count(*)::int AS count,
-              count(*) FILTER (WHERE sent_at > now() - make_interval(secs => $2))::int AS recent
-         FROM campaign_recipients WHERE campaign_id = $1 AND decision <> 'excluded'
-        GROUP BY 1, 2, 3`,
+      `SELECT send_state AS "sendState", delivery_state AS "deliveryState", error_code AS "errorCode", sum(n)::int AS count,
+              coalesce(sum(n) FILTER (WHERE send_state = 'accepted' AND at > now() - make_interval(secs => $2)), 0)::int AS recent
+         FROM campaign_progress WHERE campaign_id = $1 AND decision <> 'excluded'
+        GROUP BY 1, 2, 3
+       HAVING sum(n) <> 0 OR coalesce(sum(n) FILTER (WHERE send_state = 'accepted' AND at > now() - make_interval(secs => $2)), 0) <> 0`,
       [id, recentSeconds],
     );
+  }
+
+  /**
+   * Folds a campaign's progress deltas older than `keepSeconds` (kept for the current rate) into
+   * one row per group (dated -infinity: no one's recent change, so outside any rate window),
+   * dropping groups that sum to 0. One statement, so a reader sees the sums
+   * either before or after; two workers folding at once each fold only the rows they deleted.
+   * Returns how many delta rows were folded.
+   */
+  async compactProgress(id: string, keepSeconds: number, db: Db = this.db): Promise<number> {
+    const [row] = await rows<{ folded: number }>(
+      db,
+      `WITH gone AS (
+         DELETE FROM campaign_progress WHERE campaign_id = $1 AND at < now() - make_interval(secs => $2)
+         RETURNING campaign_id, decision, reason, send_state, delivery_state, error_code, n, at),
+       kept AS (
+         INSERT INTO campaign_progress (campaign_id, decision, reason, send_state, delivery_state, error_code, n, at)
+         SELECT campaign_id, decision, reason, send_state, delivery_state, error_code, sum(n), '-infinity'::timestamptz
+           FROM gone GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0)
+       SELECT count(*)::int AS folded FROM gone`,
+      [id, keepSeconds],
+    );
+    return row?.folded ?? 0;
   }
 
   /** One page of a campaign's recipients in contact order (keyset on contact_id), filtered. */
