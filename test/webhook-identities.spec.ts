@@ -61,6 +61,8 @@ describe('webhook identities and opt-outs', () => {
     return res.body.id as string;
   };
   const consentOf = async (id: string) => (await api.get(`/v1/contacts/${id}`)).body.consent;
+  const windows = (contactId: string) =>
+    env.db.query(`SELECT phone_number_id, last_inbound_at FROM contact_windows WHERE contact_id = $1 ORDER BY phone_number_id`, [contactId]);
   const liveContacts = async (like: string) =>
     Number((await env.db.query(`SELECT count(*) FROM contacts WHERE phone LIKE $1 AND merged_into IS NULL`, [like]))[0].count);
 
@@ -128,6 +130,14 @@ describe('webhook identities and opt-outs', () => {
       for (let i = 1; i <= 8; i++) {
         const c = await contact(`+628122000000${i}`);
         expect([i, c.consent.marketing.status, c.consent.utility.status]).toEqual([i, 'opted_out', 'opted_out']);
+      }
+    });
+
+    it('case 02 kind: invisible format characters, trailing blanks and Indonesian wording are opt-outs too', async () => {
+      const bodies = ['STOP\u200b', '\u2066STOP\u2069', 'ST\u00adOP', `STOP${' '.repeat(300)}`, 'stop langganan', 'Berhenti berlangganan'];
+      await hooks.deliver(messages(bodies.map((body, i) => text(`62812200002${i}1`, body))));
+      for (let i = 0; i < bodies.length; i++) {
+        expect([bodies[i], (await contact(`+62812200002${i}1`)).consent.marketing.status]).toEqual([bodies[i], 'opted_out']);
       }
     });
 
@@ -210,6 +220,56 @@ describe('webhook identities and opt-outs', () => {
       expect(errors).toEqual([{ code: 'processing_failed', item_kind: 'status' }]);
       const [delivery] = await env.db.query(`SELECT attempts, last_error FROM webhook_deliveries WHERE id = $1`, [id]);
       expect(delivery).toEqual({ attempts: 0, last_error: null });
+    });
+
+    it('a part of a change that is not a list is set aside; a STOP in another change of the delivery still applies', async () => {
+      const base = { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID } };
+      const stop = text('6282100000021', 'STOP');
+      const { id } = await hooks.deliver(
+        envelope([
+          { field: 'messages', value: { ...base, messages: text('6282100000022', 'an object, not a list'), statuses: { id: 'wamid.x', status: 'sent' } } as never },
+          { field: 'messages', value: { ...base, messages: [stop] } as never },
+        ]),
+      );
+      expect((await contact('+6282100000021')).consent.marketing.status).toBe('opted_out');
+      const errors = await env.db.query(`SELECT code, item_kind FROM webhook_item_errors WHERE delivery_id = $1 ORDER BY id`, [id]);
+      expect(errors).toEqual([
+        { code: 'change_malformed', item_kind: 'messages' },
+        { code: 'change_malformed', item_kind: 'statuses' },
+      ]);
+      const [delivery] = await env.db.query(`SELECT attempts, processed_at IS NOT NULL AS processed FROM webhook_deliveries WHERE id = $1`, [id]);
+      expect(delivery).toEqual({ attempts: 0, processed: true });
+      // An entry whose changes are not a list is recorded too, not ignored.
+      const { id: nullChanges } = await hooks.deliver({ object: 'whatsapp_business_account', entry: [{ id: WABA, changes: null }] });
+      expect(await env.db.query(`SELECT code FROM webhook_item_errors WHERE delivery_id = $1`, [nullChanges])).toEqual([{ code: 'entry_malformed' }]);
+    });
+
+    it('a STOP with an unreadable or future timestamp applies, dated when it reached us; it opens no window; the problem is recorded', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const future = text('6282100000031', 'STOP', 4_102_444_800); // 2100-01-01
+      const unreadable = { ...text('6282100000032', 'Stop.'), timestamp: 'abc' };
+      const missing = { ...text('6282100000033', 'STOP') } as Record<string, unknown>;
+      delete missing.timestamp;
+      const corrupt = text('6282100000034', 'STOP', 5); // 1970
+      const skewed = text('6282100000035', 'hello', now + 60); // a clock a minute ahead: taken as the receipt time
+      const { id } = await hooks.deliver(messages([future, unreadable, missing, corrupt, skewed]));
+      for (const phone of ['+6282100000031', '+6282100000032', '+6282100000033', '+6282100000034']) {
+        const c = await contact(phone);
+        expect(c.consent.marketing.status).toBe('opted_out');
+        expect(await windows(c.id)).toEqual([]);
+        const [event] = await ledger(c.id);
+        // Dated when the delivery reached Siaran: never 1970 (which every later opt-in would outrank), never 2100.
+        expect(Math.abs(Date.parse(event.occurredAt) - Date.now())).toBeLessThan(120_000);
+      }
+      const [open] = await windows((await contact('+6282100000035')).id);
+      expect(open.last_inbound_at.getTime()).toBeLessThanOrEqual(Date.now());
+      const errors = await env.db.query(`SELECT code, item->>'id' AS wamid FROM webhook_item_errors WHERE delivery_id = $1 ORDER BY id`, [id]);
+      expect(errors).toEqual([
+        { code: 'timestamp_in_future', wamid: future.id },
+        { code: 'timestamp_unreadable', wamid: unreadable.id },
+        { code: 'timestamp_unreadable', wamid: missing.id },
+        { code: 'timestamp_before_whatsapp', wamid: corrupt.id },
+      ]);
     });
 
     it('value-level errors in a messages change are kept as an event', async () => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { webhookTime, type WebhookTime } from '../whatsapp/webhook-time';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { WebhookField } from '../webhooks/webhook-field.decorator';
@@ -97,14 +98,18 @@ export class InboundMessagesHandler {
         guard.reject(where, 'sender_unreadable', 'the message has neither a readable wa_id in `from` nor a `from_user_id`');
         continue;
       }
-      const fresh = await guard.run(where, () => this.handleMessage(tx, message, sender, phoneNumberId, ctx));
+      // An unreadable or impossible time is recorded, and the message still processed (a STOP in it
+      // must apply) with the delivery's receipt time, opening no window (webhook-time.ts).
+      const time = webhookTime(message.timestamp, ctx.receivedAt);
+      if (time.problem) guard.reject(where, time.problem.code, time.problem.message);
+      const fresh = await guard.run(where, () => this.handleMessage(tx, message, sender, phoneNumberId, ctx, time));
       if (fresh) processed++;
     }
     return processed;
   }
 
-  private async handleMessage(tx: EntityManager, message: InboundMessage, sender: UserIdentity, phoneNumberId: string, ctx: DeliveryContext): Promise<boolean> {
-    const at = fromUnix(message.timestamp);
+  private async handleMessage(tx: EntityManager, message: InboundMessage, sender: UserIdentity, phoneNumberId: string, ctx: DeliveryContext, time: WebhookTime): Promise<boolean> {
+    const at = time.at;
     const groupId = typeof message.group_id === 'string' ? message.group_id : null;
     const system = message.type === 'system' ? (message.system as SystemNotice | undefined) : undefined;
     // A notice changes who the person is; it is applied once, so it is recorded first.
@@ -124,7 +129,7 @@ export class InboundMessagesHandler {
       sentAt: at,
       deliveryId: ctx.deliveryId,
       groupId,
-      opensWindow: opensWindow(message),
+      opensWindow: time.trusted && opensWindow(message),
     });
     if (!fresh) return false; // seen before
     if (system) {
@@ -164,7 +169,9 @@ export class InboundMessagesHandler {
     for (const preference of value.user_preferences ?? []) {
       if (preference.category !== 'marketing_messages' || (preference.value !== 'stop' && preference.value !== 'resume')) continue;
       const where = { deliveryId: ctx.deliveryId, field: 'user_preferences', itemKind: 'user_preference', item: preference };
-      const at = fromUnix(preference.timestamp);
+      const time = webhookTime(preference.timestamp, ctx.receivedAt);
+      if (time.problem) guard.reject(where, time.problem.code, time.problem.message);
+      const at = time.at;
       const sender = senderOf({ from: preference.wa_id, from_user_id: preference.user_id }, contacts);
       if (!sender) {
         guard.reject(where, 'sender_unreadable', 'the preference has neither a readable wa_id nor a user_id');
@@ -209,7 +216,13 @@ export class InboundMessagesHandler {
         guard.reject(where, 'sender_unreadable', 'the call has neither a readable wa_id in `from` nor a `from_user_id`');
         continue;
       }
-      const at = fromUnix(c.timestamp);
+      const time = webhookTime(c.timestamp, ctx.receivedAt);
+      if (time.problem) {
+        // When the person called cannot be told: no window is opened for it.
+        guard.reject(where, time.problem.code, time.problem.message);
+        continue;
+      }
+      const at = time.at;
       await guard.run(where, async () => {
         const contactId = (await this.identities.resolve(tx, sender, at, true))!;
         await this.inbound.openWindow(tx, contactId, phoneNumberId, at);
@@ -231,8 +244,10 @@ export class InboundMessagesHandler {
         guard.reject(where, 'user_id_update_malformed', 'expected the previous and current user_id of the user');
         continue;
       }
+      const time = webhookTime(update.timestamp, ctx.receivedAt);
+      if (time.problem) guard.reject(where, time.problem.code, time.problem.message);
       await guard.run(where, () =>
-        this.identities.changeBsuid(tx, { fromBsuid: previous, toBsuid: current, waId: readWaId(update.wa_id) ?? null }, fromUnix(update.timestamp), {
+        this.identities.changeBsuid(tx, { fromBsuid: previous, toBsuid: current, waId: readWaId(update.wa_id) ?? null }, time.at, {
           deliveryId: ctx.deliveryId,
           field: 'user_id_update',
         }),
@@ -314,9 +329,4 @@ function titleOf(message: InboundMessage): string | undefined {
   const interactive = message.interactive as { button_reply?: { title: string }; list_reply?: { title: string } } | undefined;
   const title = interactive?.button_reply?.title ?? interactive?.list_reply?.title;
   return typeof title === 'string' ? title : undefined;
-}
-
-function fromUnix(timestamp: unknown): Date {
-  const seconds = Number(timestamp);
-  return Number.isFinite(seconds) && seconds > 0 && seconds < 1e11 ? new Date(seconds * 1000) : new Date();
 }

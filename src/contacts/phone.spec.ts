@@ -23,6 +23,12 @@ describe('normalisePhone', () => {
     ['6281234400013,0', 'ID', '+6281234400013', 'ID'],
     ['81234400011', 'ID', '+6281234400011', 'ID'],
     ['6281234400013.00', 'ID', '+6281234400013', 'ID'],
+    // Mexico's mobile form before 2019 (+52 1 …), WhatsApp's wa_id form: the same line as +52 …
+    ['+52 1 55 1234 5678', undefined, '+525512345678', 'MX'],
+    ['+5215512345678', 'ID', '+525512345678', 'MX'],
+    ['00 52 1 55 1234 5678', 'ID', '+525512345678', 'MX'],
+    ['5215512345678', 'MX', '+525512345678', 'MX'],
+    ['+52 55 1234 5678', undefined, '+525512345678', 'MX'],
   ])('%s with default %s is %s', (raw, country, e164, resolved) => {
     expect(normalisePhone(raw, country as never)).toEqual({ ok: true, e164, country: resolved });
   });
@@ -48,6 +54,8 @@ describe('normalisePhone', () => {
     ['6281234400013.5', 'ID', 'phone_has_decimal_point'],
     ['0812.3456.7890', 'ID', 'phone_has_decimal_point'],
     ['628123440001,3', 'ID', 'phone_has_decimal_point'],
+    // 521… without + is not read as Mexican under another default country
+    ['5215512345678', 'ID', 'phone_invalid'],
   ])('rejects %s (default %s) as %s', (raw, country, reason) => {
     const result = normalisePhone(raw as string, country as never);
     expect(result).toMatchObject({ ok: false, reason });

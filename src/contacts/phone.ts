@@ -128,5 +128,17 @@ export function normalisePhone(raw: string | null | undefined, defaultCountry?: 
     }
     firstReason ??= reason;
   }
+  // Mexico's mobile form before the 2019 numbering reform, +52 1 + 10 digits, which WhatsApp still
+  // uses as the wa_id (src/contacts/wa-id.ts) and address books still hold: libphonenumber refuses
+  // it as too long; it is the same line as +52 + the 10 digits. Only when written as international
+  // (+ or 00) or with Mexico as the default country: otherwise 521… is another country's number.
+  const mexican = OLD_MEXICAN_MOBILE.exec(cleaned);
+  if (mexican && (cleaned.startsWith('+') || cleaned.startsWith('00') || defaultCountry === 'MX')) {
+    const { phone } = attempt(`+52${mexican[1]}`, undefined);
+    if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
+  }
   return reject(firstReason ?? 'phone_invalid');
 }
+
+/** +52 1 + 10 digits (with +, 00 or nothing before it). */
+const OLD_MEXICAN_MOBILE = /^(?:\+|00)?521(\d{10})$/;

@@ -38,6 +38,22 @@ describe('stop keywords', () => {
     'NO MAS',
     'Parar',
     'Descadastrar',
+    // Invisible format characters (Cf), before, after and inside the word.
+    'STOP\u200b',
+    '\u200bSTOP',
+    'STOP\u200e',
+    '\u2066STOP\u2069',
+    'STOP\u00ad',
+    'ST\u00adOP',
+    '\ufeffStop',
+    'STOP\u2060',
+    // Length judged after normalising.
+    `STOP${' '.repeat(300)}`,
+    `${'\u200b'.repeat(250)}stop`,
+    'stop langganan',
+    'Berhenti berlangganan',
+    'berhenti melanggan',
+    'unsub',
   ])('%j opts out of everything', (text) => {
     expect(matcher.match(text)).toBe('all');
   });
@@ -54,6 +70,9 @@ describe('stop keywords', () => {
     'STOPS',
     'bus stop',
     'STOP STOP no',
+    `${'stop '.repeat(50)}please`,
+    'S'.repeat(5000),
+    `STOP${' '.repeat(5000)}`,
     '',
     '🛑',
     '...',

@@ -5,6 +5,9 @@
  * repeated: `STOP STOP`). Normalising removes what people and phones put around a word and never
  * changes the word itself:
  * - Unicode compatibility forms (NFKC): full-width `ＳＴＯＰ` is `STOP`;
+ * - invisible format characters (Unicode category Cf: zero-width space, left-to-right and
+ *   bidirectional marks, soft hyphen, byte order mark), which keyboards and copy-paste add
+ *   unseen: `STOP\u200b` is `STOP`, `ST\u00adOP` is `STOP`;
  * - diacritics: `NO MÁS` is `NO MAS` (keywords are compared without them);
  * - punctuation and symbols, including quotes (`“STOP”`), WhatsApp's formatting marks (`*STOP*`,
  *   `_STOP_`, `~STOP~`) and a hyphen (`OPT-OUT` is `OPT OUT`);
@@ -29,8 +32,9 @@ export interface StopKeyword {
  *   FCC's 2024 revocation-of-consent order names as reasonable ways to revoke consent.
  * - WhatsApp Manager's own marketing opt-out quick-reply button ("Stop promotions"; Indonesian
  *   "Hentikan promosi"): a tap on a button whose payload was not set arrives with this text.
- * - Indonesian (BERHENTI, BERHENTI LANGGANAN, BATAL LANGGANAN, UNREG: the SMS convention of
- *   Indonesian operators), Malay (HENTI, BERHENTI LANGGAN, NYAHLANGGAN), Spanish (BAJA, DAR DE
+ * - Indonesian (BERHENTI, BERHENTI LANGGANAN, BERHENTI BERLANGGANAN, STOP LANGGANAN, BATAL
+ *   LANGGANAN, UNREG: the SMS convention of Indonesian operators), Malay (HENTI, BERHENTI LANGGAN,
+ *   BERHENTI MELANGGAN, NYAHLANGGAN), English's short UNSUB, Spanish (BAJA, DAR DE
  *   BAJA, DARME DE BAJA, CANCELAR, PARAR, DETENER, NO MAS), Portuguese (PARAR, PARE, SAIR,
  *   CANCELAR, DESCADASTRAR): the words our users' customers type.
  */
@@ -39,6 +43,7 @@ export const DEFAULT_STOP_KEYWORDS = [
   'STOPALL',
   'STOP ALL',
   'UNSUBSCRIBE',
+  'UNSUB',
   'CANCEL',
   'END',
   'QUIT',
@@ -54,10 +59,13 @@ export const DEFAULT_STOP_KEYWORDS = [
   'BERHENTI PROMOSI:marketing',
   'BERHENTI',
   'BERHENTI LANGGANAN',
+  'BERHENTI BERLANGGANAN',
+  'STOP LANGGANAN',
   'BATAL LANGGANAN',
   'UNREG',
   'HENTI',
   'BERHENTI LANGGAN',
+  'BERHENTI MELANGGAN',
   'NYAHLANGGAN',
   'BAJA',
   'DAR DE BAJA',
@@ -74,6 +82,9 @@ export const DEFAULT_STOP_KEYWORDS = [
 // Emoji, and what joins or modifies them: ZWJ, variation selectors, keycap, skin tones, flags, tags.
 const EMOJI = /[\p{Extended_Pictographic}\u200d\ufe0e\ufe0f\u20e3\u{1f3fb}-\u{1f3ff}\u{1f1e6}-\u{1f1ff}\u{e0020}-\u{e007f}]/gu;
 const MARKS = /\p{M}/gu;
+// Invisible format characters (zero-width space, LRM/RLM, bidi embeddings and isolates, soft
+// hyphen, BOM, word joiner): removed, not turned into a space, so that one inside a word keeps it whole.
+const FORMAT = /\p{Cf}/gu;
 // Punctuation and symbols (quotes, *, _, ~, -, ., !, ?, …): separators, never part of a keyword.
 const SEPARATORS = /[\p{P}\p{S}]/gu;
 
@@ -82,6 +93,7 @@ export function normaliseForKeyword(text: string): string {
   return text
     .normalize('NFKC')
     .replace(EMOJI, ' ')
+    .replace(FORMAT, '')
     .normalize('NFD')
     .replace(MARKS, '')
     .replace(SEPARATORS, ' ')
@@ -102,6 +114,11 @@ export function parseStopKeywords(value: string): StopKeyword[] {
   return keywords;
 }
 
+/** WhatsApp's limit for a text message body (Cloud API reference, text object: 4,096 characters). */
+const MAX_TEXT = 4096;
+/** A normalised text longer than this is a sentence, not a keyword said a few times. */
+const MAX_KEYWORDS_TEXT = 200;
+
 /** Matches messages against a keyword list; built once (per worker), used for every message. */
 export class StopKeywordMatcher {
   private readonly byKeyword = new Map<string, StopScope>();
@@ -113,11 +130,15 @@ export class StopKeywordMatcher {
     }
   }
 
-  /** The scope the message opts out of, or undefined when it is not a stop keyword. */
+  /**
+   * The scope the message opts out of, or undefined when it is not a stop keyword. The length is
+   * judged after normalising (`STOP` followed by 300 spaces is `STOP`); a text longer than
+   * WhatsApp's 4,096-character limit for a text body is not read at all.
+   */
   match(text: string | null | undefined): StopScope | undefined {
-    if (!text || text.length > 200) return undefined;
+    if (!text || text.length > MAX_TEXT) return undefined;
     const normalised = normaliseForKeyword(text);
-    if (!normalised) return undefined;
+    if (!normalised || normalised.length > MAX_KEYWORDS_TEXT) return undefined;
     const exact = this.byKeyword.get(normalised);
     if (exact) return exact;
     // The same keyword said more than once ("STOP STOP", "stop stop stop").

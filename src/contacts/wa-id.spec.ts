@@ -8,7 +8,7 @@ describe('readWaId', () => {
   });
 
   it('refuses what is not a wa_id', () => {
-    for (const bad of [undefined, null, 16505551234, '', '+', 'abc', '1650-555-1234', '12345', '1234567890123456', 'ID.1349120865530274']) {
+    for (const bad of [undefined, null, 16505551234, '', '+', 'abc', '1650-555-1234', '12345', '1234567890123456', 'ID.1349120865530274', '0016505550006', '+06281234567']) {
       expect(readWaId(bad)).toBeUndefined();
     }
   });

@@ -19,8 +19,11 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
  * Each function here is pure; the repository looks a contact up by every form.
  */
 
-/** A wa_id as WhatsApp writes it: digits only; Meta's own reference examples add a leading `+`. */
-const WA_ID = /^\+?(\d{6,15})$/;
+/**
+ * A wa_id as WhatsApp writes it: digits only, the country code first (E.164: never a leading 0,
+ * so `0016505550006`, a dialling prefix, is not one); Meta's own reference examples add a leading `+`.
+ */
+const WA_ID = /^\+?([1-9]\d{5,14})$/;
 
 /** Reads a wa_id (`from`, `wa_id`, `recipient_id`), or undefined when it is not one. */
 export function readWaId(raw: unknown): string | undefined {

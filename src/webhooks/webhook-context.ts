@@ -5,4 +5,6 @@ export interface DeliveryContext {
   wabaId: string;
   /** The entry's `time` (Unix seconds), when Meta gives one. */
   entryTime?: number;
+  /** When the delivery reached Siaran: the bound for its items' own times (src/whatsapp/webhook-time.ts). */
+  receivedAt: Date;
 }

@@ -6,6 +6,8 @@ export interface PendingDelivery {
   id: string;
   body: string;
   attempts: number;
+  /** When the delivery reached Siaran (items' own times are judged against it: webhook-time.ts). */
+  receivedAt: Date;
 }
 
 @Injectable()
@@ -37,7 +39,7 @@ export class WebhookDeliveriesRepository {
   claim(tx: Db, limit: number): Promise<PendingDelivery[]> {
     return rows<PendingDelivery>(
       tx,
-      `SELECT id::text AS id, body, attempts FROM webhook_deliveries
+      `SELECT id::text AS id, body, attempts, received_at AS "receivedAt" FROM webhook_deliveries
         WHERE processed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
         ORDER BY webhook_deliveries.id
         LIMIT $1

@@ -79,7 +79,7 @@ describe('WebhookFieldRegistry', () => {
   it('finds every route’s handler and calls it on its own instance', async () => {
     const module = await boot(People, Templates, Numbers, Statuses);
     const registry = module.get(WebhookFieldRegistry);
-    const ctx = { deliveryId: '7', wabaId: 'waba' };
+    const ctx = { deliveryId: '7', wabaId: 'waba', receivedAt: new Date() };
     expect(await registry.handlerOf('messages.messages')(tx, { field: 'messages', value: {} as never, ctx }, guard)).toBe(2);
     expect(await registry.handlerOf('calls')(tx, { field: 'calls', value: {}, ctx, eventId: '41' }, guard)).toBe(1);
     expect(await registry.handlerOf('messages.statuses')(tx, [{ status: { id: 'wamid.1', status: 'sent', timestamp: '1' }, phoneNumberId: '1', deliveryId: '7' }])).toEqual([{ deliveryId: '7' }]);

@@ -33,6 +33,9 @@ export interface DrainResult {
  * retried one delivery at a time with each item in a savepoint, so that one bad item can hold back
  * neither its delivery nor the others; a delivery that still fails is retried with backoff.
  */
+/** The parts of a `messages` change that WhatsApp sends as lists (Cloud API webhook reference, messages field). */
+const MESSAGES_LISTS = ['messages', 'statuses', 'contacts', 'errors'] as const;
+
 @Injectable()
 export class WebhookProcessorService {
   private readonly logger = new Logger(WebhookProcessorService.name);
@@ -105,20 +108,36 @@ export class WebhookProcessorService {
     const statuses: StatusItem[] = [];
     for (const delivery of deliveries) {
       const envelope = parseDelivery(delivery.body) as WebhookEnvelope;
+      if (!Array.isArray(envelope?.entry)) {
+        guard.reject({ deliveryId: delivery.id, field: 'entry', itemKind: 'delivery', item: undefined }, 'delivery_malformed', 'a delivery needs an `entry` list');
+      }
       for (const entry of Array.isArray(envelope?.entry) ? envelope.entry : []) {
-        const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry?.id), entryTime: typeof entry?.time === 'number' ? entry.time : undefined };
-        for (const change of Array.isArray(entry?.changes) ? entry.changes : []) {
+        const ctx: DeliveryContext = { deliveryId: delivery.id, wabaId: String(entry?.id), entryTime: typeof entry?.time === 'number' ? entry.time : undefined, receivedAt: delivery.receivedAt };
+        if (!Array.isArray(entry?.changes)) {
+          guard.reject({ deliveryId: delivery.id, field: 'entry', itemKind: 'entry', item: entry }, 'entry_malformed', 'an entry needs a `changes` list');
+          continue;
+        }
+        for (const change of entry.changes) {
           const where = { deliveryId: delivery.id, field: String(change?.field), itemKind: 'change', item: change };
           const field: unknown = change?.field;
           if (typeof field !== 'string') {
             guard.reject(where, 'change_malformed', 'a change needs a `field`');
           } else if (field === 'messages') {
-            const value = change.value as MessagesValue;
-            if (typeof value?.metadata?.phone_number_id !== 'string') {
+            const given = change.value as MessagesValue;
+            if (typeof given?.metadata?.phone_number_id !== 'string') {
               guard.reject(where, 'metadata_missing', 'a messages change without metadata.phone_number_id');
               continue;
             }
-            add(delivery.id, await this.fields.handlerOf('messages.messages')(tx, { field, value, ctx }, guard));
+            // Each list that is there must be a list; one that is not is set aside and the rest of
+            // the change (and of the delivery) goes on.
+            const value = { ...given };
+            for (const list of MESSAGES_LISTS) {
+              if (value[list] === undefined || value[list] === null || Array.isArray(value[list])) continue;
+              guard.reject({ ...where, itemKind: list, item: value[list] }, 'change_malformed', `\`${list}\` must be a list`);
+              delete value[list];
+            }
+            const handled = await guard.run(where, () => this.fields.handlerOf('messages.messages')(tx, { field, value, ctx }, guard));
+            add(delivery.id, handled ?? 0);
             for (const status of Array.isArray(value.statuses) ? value.statuses : []) {
               if (typeof status?.id === 'string' && typeof status.status === 'string') {
                 statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id });
