@@ -57,15 +57,17 @@ export class MessageStatusesRepository {
         valid.map((v) => v.deliveryId),
       ],
     );
-    // Several statuses of one message may be new in one batch: apply them in order of rank, so
-    // that the forward-only rule sees each one (an INSERT … ON CONFLICT may not touch a row twice).
-    for (const rank of DELIVERY_STATUSES) {
-      const step = fresh.filter((s) => s.status === rank);
-      if (step.length > 0) await this.advance(db, step);
-    }
+    const current = furthestPerMessage(fresh);
+    if (current.length > 0) await this.advance(db, current);
     return fresh;
   }
 
+  /**
+   * One row per message, in wamid order, in one statement: two workers' batches then take the
+   * rows' locks in the same order and cannot deadlock (they did when each status rank was its own
+   * statement: one batch held a message's row from its `sent` step while waiting for a row the
+   * other held from its own, 2 deadlocks a run in bench:dispatch with two workers).
+   */
   private async advance(db: Db, step: RecordedStatus[]): Promise<void> {
     await db.query(
       `INSERT INTO message_statuses AS m (wamid, status, status_at, recipient, callback_data, error_code, errors, pricing, phone_number_id)
@@ -93,4 +95,34 @@ export class MessageStatusesRepository {
       ],
     );
   }
+}
+
+/**
+ * Several statuses of one message may be new in one batch (sent and delivered, say). Applied one
+ * by one in rank order, the forward-only rule would keep the furthest; so one row per message
+ * carries the furthest (its status, time and error), and what any of them tells about the message
+ * (recipient, callback data, pricing) from the first that has it in rank order, as the one-by-one
+ * application did. Statuses outside DELIVERY_STATUSES are left out. Sorted by wamid (see advance()).
+ */
+export function furthestPerMessage(fresh: readonly RecordedStatus[]): RecordedStatus[] {
+  const rank = (status: string) => DELIVERY_STATUSES.indexOf(status as (typeof DELIVERY_STATUSES)[number]);
+  const byMessage = new Map<string, RecordedStatus[]>();
+  for (const s of fresh) {
+    // Only the statuses a message's current status is made of (others are kept as events only).
+    if (rank(s.status) < 0) continue;
+    const list = byMessage.get(s.wamid);
+    if (list) list.push(s);
+    else byMessage.set(s.wamid, [s]);
+  }
+  const merged: RecordedStatus[] = [];
+  for (const list of byMessage.values()) {
+    if (list.length === 1) {
+      merged.push(list[0]);
+      continue;
+    }
+    const ordered = [...list].sort((a, b) => rank(a.status) - rank(b.status));
+    const first = <K extends 'recipient' | 'callbackData' | 'pricing'>(key: K) => ordered.find((s) => s[key] !== null && s[key] !== undefined)?.[key] ?? null;
+    merged.push({ ...ordered[ordered.length - 1], recipient: first('recipient'), callbackData: first('callbackData'), pricing: first('pricing') });
+  }
+  return merged.sort((a, b) => (a.wamid < b.wamid ? -1 : a.wamid > b.wamid ? 1 : 0));
 }
