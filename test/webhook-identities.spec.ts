@@ -173,12 +173,12 @@ describe('webhook identities and opt-outs', () => {
 
     it('a message whose sender cannot be read is set aside with an error, not dropped', async () => {
       const unreadable = text('not-a-number', 'STOP');
-      const { events, id } = await hooks.deliver(messages([unreadable], [{ wa_id: '6281220000201', profile: { name: 'Someone else' } }]));
+      const { events, id } = await hooks.deliver(messages([unreadable], [{ wa_id: '6281220009201', profile: { name: 'Someone else' } }]));
       expect(events).toBe(0);
       const errors = await env.db.query(`SELECT code, item->>'id' AS wamid FROM webhook_item_errors WHERE delivery_id = $1`, [id]);
       expect(errors).toEqual([{ code: 'sender_unreadable', wamid: unreadable.id }]);
       // The only contacts[] entry is another person: never taken for the unreadable sender.
-      expect(await contactsOf('+6281220000201')).toHaveLength(0);
+      expect(await contactsOf('+6281220009201')).toHaveLength(0);
     });
 
     it('contacts[] entries are matched to their messages by wa_id and user_id, never by position', async () => {
