@@ -573,6 +573,61 @@ describe('identity changes in WhatsApp’s order', () => {
     expect(await byPhone('+6281600000511')).toHaveLength(0);
     expect(await byPhone('+6281600000512')).toHaveLength(0);
   });
+
+  it('N5 kind: a STOP from the new number before the chain completes is the person’s once it does', async () => {
+    const id = await optedIn('+6281600000521');
+    await hooks.deliver(numberChange('6281600000522', '6281600000523', T + 20));
+    // A STOP from B sent before B→C, and one from C after it, both arriving before A→B.
+    await hooks.deliver(messages([text('6281600000522', 'STOP', T + 15)]));
+    await hooks.deliver(messages([text('6281600000523', 'hello', T + 25)]));
+    await hooks.deliver(numberChange('6281600000521', '6281600000522', T + 10));
+    const [c] = await byPhone('+6281600000523');
+    expect(c).toMatchObject({ id, consent: { marketing: { status: 'opted_out' } } });
+    expect(await byPhone('+6281600000521')).toHaveLength(0);
+    expect(await byPhone('+6281600000522')).toHaveLength(0);
+    expect(await historyOf(id)).toEqual([
+      { kind: 'phone_changed', from: '+6281600000521', to: '+6281600000522', applied: true },
+      { kind: 'phone_changed', from: '+6281600000522', to: '+6281600000523', applied: true },
+    ]);
+  });
+
+  it('changes of the same second delivered newest first still complete the chain (numbers and BSUIDs)', async () => {
+    const id = await optedIn('+6281600000531');
+    await hooks.deliver(numberChange('6281600000532', '6281600000533', T + 10));
+    await hooks.deliver(numberChange('6281600000531', '6281600000532', T + 10));
+    expect((await byPhone('+6281600000533'))[0]?.id).toBe(id);
+
+    const other = await known('+6281600000541', 'ID.1600000000000541', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000542', 'ID.1600000000000543', T + 10));
+    await hooks.deliver(userIdUpdate('ID.1600000000000541', 'ID.1600000000000542', T + 10));
+    expect((await api.get(`/v1/contacts/${other}`)).body.bsuid).toBe('ID.1600000000000543');
+  });
+
+  it('S8a kind: a STOP under the first of two old BSUIDs, after both changes; a 131050 status naming both ids', async () => {
+    const id = await known('+6281600000851', 'ID.1600000000000851', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000851', 'ID.1600000000000852', T + 10));
+    await hooks.deliver(userIdUpdate('ID.1600000000000852', 'ID.1600000000000853', T + 20, '6281600000851'));
+    await hooks.deliver(messages([text(undefined, 'STOP', T + 5, { from_user_id: 'ID.1600000000000851' })], [{ user_id: 'ID.1600000000000851', profile: { name: 'Old me' } }]));
+    expect((await consentOf(id)).marketing.status).toBe('opted_out');
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000853');
+
+    // A BSUID-only contact and a phone contact, joined by a failed status that names both.
+    const phoneContact = await optedIn('+6281600000861');
+    await hooks.deliver(messages([text(undefined, 'hello', T, { from_user_id: 'ID.1600000000000861' })]));
+    const failed = { id: 'wamid.out.s8.1', status: 'failed', timestamp: String(T + 100), recipient_id: '6281600000861', recipient_user_id: 'ID.1600000000000861', errors: [{ code: 131050, title: 'stopped marketing' }] };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [failed] } as never }]));
+    expect(await consentOf(phoneContact)).toMatchObject({ marketing: { status: 'opted_out' }, utility: { status: 'opted_in' } });
+    expect((await api.get(`/v1/contacts/${phoneContact}`)).body.bsuid).toBe('ID.1600000000000861');
+    expect(await byBsuid('ID.1600000000000861')).toEqual([expect.objectContaining({ id: phoneContact })]);
+  });
+
+  it('S2c kind: a status with both ids teaches a BSUID-only contact its phone', async () => {
+    await hooks.deliver(messages([text(undefined, 'STOP', T, { from_user_id: 'ID.1600000000000871' })]));
+    const status = { id: 'wamid.out.s2c.3', status: 'read', timestamp: String(T + 100), recipient_id: '6281600000871', recipient_user_id: 'ID.1600000000000871' };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [status] } as never }]));
+    const [c] = await byPhone('+6281600000871');
+    expect(c).toMatchObject({ bsuid: 'ID.1600000000000871', waId: '6281600000871', consent: { marketing: { status: 'opted_out' } } });
+  });
 });
 
 describe('template events in WhatsApp’s order (case 05) and retries with backoff', () => {

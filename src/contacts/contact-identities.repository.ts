@@ -27,22 +27,22 @@ interface KnownContact {
 const KNOWN = `id::text AS id, wa_id AS "waId", phone, bsuid, name IS NOT NULL AS "hasName", deleted_at IS NOT NULL AS deleted`;
 
 /** Whether the absorbed contact's phone ($2, set at $9) replaces the survivor's in a merge: it is newer, or the survivor has none. */
-const NEWER_PHONE = `($2::text IS NOT NULL AND (s.phone IS NULL OR $9::timestamptz > coalesce(s.phone_event_at, '-infinity')))`;
-/** The same for the BSUID ($4, set at $10). */
-const NEWER_BSUID = `($4::text IS NOT NULL AND (s.bsuid IS NULL OR $10::timestamptz > coalesce(s.bsuid_event_at, '-infinity')))`;
+const NEWER_PHONE = `($2::text IS NOT NULL AND (s.phone IS NULL OR $9::timestamptz > coalesce(s.phone_event_at, '-infinity') OR ($11 AND $9::timestamptz = s.phone_event_at)))`;
+/** The same for the BSUID ($4, set at $10). $11: the absorbed contact's identifiers win a tie (they come later in the person's chain). */
+const NEWER_BSUID = `($4::text IS NOT NULL AND (s.bsuid IS NULL OR $10::timestamptz > coalesce(s.bsuid_event_at, '-infinity') OR ($11 AND $10::timestamptz = s.bsuid_event_at)))`;
 
 /** learn: the contact had no phone, and no other contact has this one ($3). */
 const LEARNS_PHONE = `(c.phone IS NULL AND $3::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.phone = $3))`;
 /**
- * learn: a BSUID ($5) other than the contact's, held by no other contact, from an item ($7) not
- * older than the fact that set the contact's BSUID.
+ * learn: a BSUID ($5) other than the contact's, held by no other contact, from an item ($7) newer
+ * than the fact that set the contact's BSUID (one of the same second may have been sent before it).
  */
 const LEARNS_BSUID = `($5::text IS NOT NULL AND c.bsuid IS DISTINCT FROM $5 AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.bsuid = $5 AND o.id <> c.id)
-  AND (c.bsuid IS NULL OR c.bsuid_event_at IS NULL OR c.bsuid_event_at <= $7::timestamptz))`;
+  AND (c.bsuid IS NULL OR c.bsuid_event_at IS NULL OR c.bsuid_event_at < $7::timestamptz))`;
 
-/** Whether a fact at `a` is newer than one at `b` (a fact without a time is older than any other). */
-function newer(a: Date | null, b: Date | null): boolean {
-  return a !== null && (b === null || a > b);
+/** Whether a fact at `a` is newer than one at `b` (a fact without a time is older than any other); `tie`: the same time counts as newer. */
+function newer(a: Date | null, b: Date | null, tie = false): boolean {
+  return a !== null && (b === null || a > b || (tie && a.getTime() === b.getTime()));
 }
 
 /** Whether the webhook tells something the contact does not have yet (see learn). */
@@ -172,7 +172,7 @@ export class ContactIdentitiesRepository {
       id = holder?.id ?? (await this.insert(db, to, { waId: to.waId, bsuid: null, profileName: null }, at)).id;
     }
     const now = (await one<{ phone: string | null; eventAt: Date | null }>(db, `SELECT phone, phone_event_at AS "eventAt" FROM contacts WHERE id = $1`, [id]))!;
-    const older = now.phone !== to.phone && now.eventAt !== null && now.eventAt > at;
+    const older = now.phone !== to.phone && ((now.eventAt !== null && now.eventAt > at) || (await this.movedOn(db, id, 'phone_changed', to.phones, at)));
     if (!older) {
       await db.query(
         `UPDATE contacts SET phone = $2, wa_id = $3, country = coalesce($4, country),
@@ -206,7 +206,7 @@ export class ContactIdentitiesRepository {
       id = holder?.id ?? (await this.insert(db, wa, { waId: change.waId, bsuid: change.toBsuid, profileName: null }, at)).id;
     }
     const now = (await one<{ bsuid: string | null; eventAt: Date | null }>(db, `SELECT bsuid, bsuid_event_at AS "eventAt" FROM contacts WHERE id = $1`, [id]))!;
-    const older = now.bsuid !== change.toBsuid && now.eventAt !== null && now.eventAt > at;
+    const older = now.bsuid !== change.toBsuid && ((now.eventAt !== null && now.eventAt > at) || (await this.movedOn(db, id, 'bsuid_changed', [change.toBsuid], at)));
     if (!older) {
       await db.query(`UPDATE contacts SET bsuid = $2, bsuid_event_at = greatest(bsuid_event_at, $3), updated_at = now() WHERE id = $1`, [id, change.toBsuid, at]);
     }
@@ -271,11 +271,12 @@ export class ContactIdentitiesRepository {
    * and no identifiers; its consent events move to `survivor` (the one update the ledger allows),
    * and the survivor's consent is folded again from all of them, so an opt-out given under either
    * identifier applies to the person. Of each identifier (phone with its wa_id, BSUID), the one set
-   * by the newer WhatsApp fact wins (the survivor's when neither has a time); the other stays in the
+   * by the newer WhatsApp fact wins (the survivor's when neither has a time, the absorbed one's in a
+   * tie when `absorbedLater`, as in a chain of changes); the other stays in the
    * identity history. Name, attributes (the survivor's win), tags, windows, inbound messages and the
    * identity history move too; the merge is kept in the survivor's identity history.
    */
-  async merge(db: Db, survivor: string, absorbed: string, at: Date, evidence: IdentityEvidence): Promise<void> {
+  async merge(db: Db, survivor: string, absorbed: string, at: Date, evidence: IdentityEvidence, absorbedLater = false): Promise<void> {
     type Ids = { phone: string | null; waId: string | null; bsuid: string | null; phoneEventAt: Date | null; bsuidEventAt: Date | null };
     const gone = await one<Ids & { country: string | null; name: string | null; attributes: unknown; tags: string[] }>(
       db,
@@ -302,7 +303,7 @@ export class ContactIdentitiesRepository {
          FROM contacts before
         WHERE s.id = $1 AND before.id = s.id
        RETURNING before.phone, before.wa_id AS "waId", before.bsuid, before.phone_event_at AS "phoneEventAt", before.bsuid_event_at AS "bsuidEventAt"`,
-      [survivor, gone.phone, gone.waId, gone.bsuid, gone.country, gone.name, JSON.stringify(gone.attributes ?? {}), gone.tags ?? [], gone.phoneEventAt, gone.bsuidEventAt],
+      [survivor, gone.phone, gone.waId, gone.bsuid, gone.country, gone.name, JSON.stringify(gone.attributes ?? {}), gone.tags ?? [], gone.phoneEventAt, gone.bsuidEventAt, absorbedLater],
     ))!;
     await db.query(`UPDATE contacts SET merged_into = $2 WHERE merged_into = $1`, [absorbed, survivor]);
     await db.query(
@@ -327,7 +328,7 @@ export class ContactIdentitiesRepository {
     await this.record(db, survivor, 'merged', absorbed, survivor, at, { ...evidence, absorbed: { phone: gone.phone, waId: gone.waId, bsuid: gone.bsuid } });
     // An identifier of the survivor that a newer one replaced stays in its history (and leads to it),
     // unless the history already shows it left (a chain of changes that the merge completes).
-    if (kept.phone !== null && gone.phone !== null && newer(gone.phoneEventAt, kept.phoneEventAt)) {
+    if (kept.phone !== null && gone.phone !== null && newer(gone.phoneEventAt, kept.phoneEventAt, absorbedLater)) {
       const left = await one(
         db,
         `SELECT 1 FROM contact_identity_events WHERE contact_id = $1 AND kind = 'phone_changed' AND from_value = $2 AND occurred_at >= coalesce($3::timestamptz, '-infinity')`,
@@ -335,7 +336,7 @@ export class ContactIdentitiesRepository {
       );
       if (!left) await this.record(db, survivor, 'phone_changed', kept.phone, gone.phone, gone.phoneEventAt!, { ...evidence, reason: 'merged with a contact on a newer number' });
     }
-    if (kept.bsuid !== null && gone.bsuid !== null && kept.bsuid !== gone.bsuid && newer(gone.bsuidEventAt, kept.bsuidEventAt)) {
+    if (kept.bsuid !== null && gone.bsuid !== null && kept.bsuid !== gone.bsuid && newer(gone.bsuidEventAt, kept.bsuidEventAt, absorbedLater)) {
       const known = await one(
         db,
         `SELECT 1 FROM contact_identity_events WHERE contact_id = $1 AND kind = 'bsuid_changed' AND (from_value = $2 OR to_value = $2 OR evidence ->> 'replaced' = $2)`,
@@ -384,8 +385,23 @@ export class ContactIdentitiesRepository {
       let other = waId && c.phoneEventAt ? await this.findMovedFrom(db, identityOfWaId(waId), c.phoneEventAt, id) : undefined;
       if (!other && c.bsuid) other = (await this.findByFormerBsuid(db, c.bsuid, id))?.id;
       if (!other) return;
-      await this.merge(db, id, other, at, { ...evidence, reason: 'the same person: an identifier this contact has now was theirs' });
+      // The other contact left the identifier this one arrived at: its identifiers are the later ones.
+      await this.merge(db, id, other, at, { ...evidence, reason: 'the same person: an identifier this contact has now was theirs' }, true);
     }
+  }
+
+  /**
+   * Whether the contact's history shows it left `values` at or after `at`: a change to them at `at`
+   * comes before that one in the person's chain (WhatsApp's times are whole seconds, so two changes
+   * may share one).
+   */
+  private async movedOn(db: Db, id: string, kind: 'phone_changed' | 'bsuid_changed', values: string[], at: Date): Promise<boolean> {
+    const row = await one(
+      db,
+      `SELECT 1 FROM contact_identity_events WHERE contact_id = $1 AND kind = $2 AND applied AND from_value = ANY($3::text[]) AND occurred_at >= $4 LIMIT 1`,
+      [id, kind, values, at],
+    );
+    return row !== undefined;
   }
 
   /** The contact a webhook item from this number at `at` belongs to: the mover, if the item predates a move away from it, else the contact on it. */
@@ -412,7 +428,7 @@ export class ContactIdentitiesRepository {
 
   /**
    * The person who had this number at `at` and moved away from it later: the first recorded move
-   * away from it after `at`, unless that person arrived at the number only after `at` too (someone
+   * away from it at or after `at` (in the same second: the number's next owner cannot have it yet), unless that person arrived at the number only after `at` too (someone
    * else had it then). `except`: a contact not to return (the one arriving).
    */
   private async findMovedFrom(db: Db, wa: WaIdentity, at: Date, except?: string): Promise<string | undefined> {
@@ -420,7 +436,7 @@ export class ContactIdentitiesRepository {
       db,
       `SELECT coalesce(c.merged_into, c.id)::text AS id
          FROM contact_identity_events e JOIN contacts c ON c.id = e.contact_id
-        WHERE e.kind = 'phone_changed' AND e.from_value = ANY($1::text[]) AND e.occurred_at > $2
+        WHERE e.kind = 'phone_changed' AND e.from_value = ANY($1::text[]) AND e.occurred_at >= $2
           AND coalesce(c.merged_into, c.id) IS DISTINCT FROM $3::bigint
           AND NOT EXISTS (SELECT 1 FROM contact_identity_events a
                            WHERE a.contact_id = e.contact_id AND a.kind = 'phone_changed' AND a.to_value = ANY($1::text[])
