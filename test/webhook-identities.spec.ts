@@ -173,12 +173,12 @@ describe('webhook identities and opt-outs', () => {
 
     it('a message whose sender cannot be read is set aside with an error, not dropped', async () => {
       const unreadable = text('not-a-number', 'STOP');
-      const { events, id } = await hooks.deliver(messages([unreadable], [{ wa_id: '6281220000201', profile: { name: 'Someone else' } }]));
+      const { events, id } = await hooks.deliver(messages([unreadable], [{ wa_id: '6281220009201', profile: { name: 'Someone else' } }]));
       expect(events).toBe(0);
       const errors = await env.db.query(`SELECT code, item->>'id' AS wamid FROM webhook_item_errors WHERE delivery_id = $1`, [id]);
       expect(errors).toEqual([{ code: 'sender_unreadable', wamid: unreadable.id }]);
       // The only contacts[] entry is another person: never taken for the unreadable sender.
-      expect(await contactsOf('+6281220000201')).toHaveLength(0);
+      expect(await contactsOf('+6281220009201')).toHaveLength(0);
     });
 
     it('contacts[] entries are matched to their messages by wa_id and user_id, never by position', async () => {
@@ -412,6 +412,221 @@ describe('number changes and customer service windows', () => {
     await hooks.deliver(calls([{ id: 'wacid.1', from: '15550783881', to: '6281220000701', event: 'connect', direction: 'BUSINESS_INITIATED', timestamp: '1780040000' }]));
     await hooks.deliver(calls([{ id: 'wacid.2', from: '6281220000701', to: '15550783881', event: 'connect', direction: 'USER_INITIATED', timestamp: '1780050000' }]));
     expect((await windows(c.id))[1]).toEqual({ phone_number_id: OTHER_NUMBER_ID, last_inbound_at: new Date(1_780_050_000_000) });
+  });
+});
+
+/**
+ * Identity changes in WhatsApp's order (issue 8 follow-up): a STOP reaches the person whatever
+ * identifier it came under, and a late (retried) webhook never reverses a newer fact. Each number
+ * and BSUID change is applied by WhatsApp's time; one older than the last applied one is kept in
+ * the history only; a change whose old identifier nobody has yet is kept, so that the chain
+ * completes when the person arrives there; every identifier the person had leads to them.
+ */
+describe('identity changes in WhatsApp’s order', () => {
+  let env: TestEnv;
+  let api: ReturnType<typeof client>;
+  let hooks: WebhookDriver;
+
+  beforeAll(async () => ({ env, api, hooks } = await setUp()));
+  afterAll(() => env.close());
+
+  const T = 1_781_000_000;
+  const base = { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID } };
+  const byPhone = async (phone: string) => (await api.get(`/v1/contacts?phone=${encodeURIComponent(phone)}`)).body.data;
+  const byBsuid = (bsuid: string) => env.db.query(`SELECT id::text AS id, phone, bsuid, marketing_consent FROM contacts WHERE bsuid = $1 AND merged_into IS NULL`, [bsuid]);
+  const optedIn = async (phone: string) => {
+    const res = await api.post('/v1/contacts', { phone, name: `Known ${phone}` });
+    expect(res.status).toBe(201);
+    const inRes = await api.post(`/v1/contacts/${res.body.id}/opt-in`, { scope: 'all', wording: 'Yes, WhatsApp offers', occurredAt: '2026-01-01T00:00:00Z' });
+    expect(inRes.status).toBe(201);
+    return res.body.id as string;
+  };
+  const consentOf = async (id: string) => (await api.get(`/v1/contacts/${id}`)).body.consent;
+  const historyOf = (id: string) =>
+    env.db.query(`SELECT kind, from_value AS "from", to_value AS "to", applied FROM contact_identity_events WHERE contact_id = $1 AND kind <> 'merged' ORDER BY occurred_at, id`, [id]);
+  const userIdUpdate = (previous: string, current: string, at: number, waId?: string) =>
+    envelope([{ field: 'user_id_update', value: { ...base, user_id_update: [{ ...(waId ? { wa_id: waId } : {}), detail: { previous, current }, timestamp: String(at) }] } as never }], at);
+  const numberChange = (from: string, to: string, at: number) => messages([{ from, id: `wamid.identity.${++sequence}`, timestamp: String(at), type: 'system', system: { body: `User ${from} changed to ${to}`, wa_id: to, type: 'user_changed_number' } }]);
+  /** A contact known by wa_id and BSUID, opted in. */
+  const known = async (phone: string, bsuid: string, at: number) => {
+    const id = await optedIn(phone);
+    await hooks.deliver(messages([text(phone.slice(1), 'hello', at)], [{ wa_id: phone.slice(1), user_id: bsuid, profile: { name: 'Known' } }]));
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe(bsuid);
+    return id;
+  };
+
+  it('S2c: a status showing both recipient_id and recipient_user_id makes the BSUID-only contact and the phone contact one person', async () => {
+    const phoneContact = await optedIn('+6281600000002');
+    await hooks.deliver(messages([text(undefined, 'STOP', T, { from_user_id: 'ID.1600000000000002' })]));
+    const [hidden] = await byBsuid('ID.1600000000000002');
+    expect(hidden.marketing_consent).toBe('opted_out');
+    expect((await consentOf(phoneContact)).marketing.status).toBe('opted_in');
+
+    const status = { id: 'wamid.out.s2c.1', status: 'delivered', timestamp: String(T + 100), recipient_id: '6281600000002', recipient_user_id: 'ID.1600000000000002' };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [status] } as never }]));
+    expect(await consentOf(phoneContact)).toMatchObject({ marketing: { status: 'opted_out' }, utility: { status: 'opted_out' } });
+    expect((await api.get(`/v1/contacts/${phoneContact}`)).body.bsuid).toBe('ID.1600000000000002');
+    const [gone] = await env.db.query(`SELECT merged_into::text AS merged_into FROM contacts WHERE id = $1`, [hidden.id]);
+    expect(gone.merged_into).toBe(phoneContact);
+  });
+
+  it('S2c kind: a status with both ids teaches the phone contact its BSUID, and a later BSUID-only STOP is the person’s', async () => {
+    const id = await optedIn('+6281600000003');
+    const status = { id: 'wamid.out.s2c.2', status: 'sent', timestamp: String(T + 100), recipient_id: '6281600000003', recipient_user_id: 'ID.1600000000000003' };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [status] } as never }]));
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000003');
+    await hooks.deliver(messages([text(undefined, 'STOP', T + 200, { from_user_id: 'ID.1600000000000003' })]));
+    expect((await consentOf(id)).marketing.status).toBe('opted_out');
+    expect(await byBsuid('ID.1600000000000003')).toHaveLength(1);
+  });
+
+  it('S7a: BSUID updates without wa_id delivered newest first (03→04, 02→03, then 01→02) end on the newest BSUID', async () => {
+    const id = await known('+6281600000071', 'ID.1600000000000701', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000703', 'ID.1600000000000704', T + 30));
+    await hooks.deliver(userIdUpdate('ID.1600000000000702', 'ID.1600000000000703', T + 20));
+    await hooks.deliver(userIdUpdate('ID.1600000000000701', 'ID.1600000000000702', T + 10));
+    const c = (await api.get(`/v1/contacts/${id}`)).body;
+    expect(c).toMatchObject({ bsuid: 'ID.1600000000000704', phone: '+6281600000071', consent: { marketing: { status: 'opted_in' } } });
+    for (const b of ['01', '02', '03']) expect(await byBsuid(`ID.16000000000007${b}`)).toHaveLength(0);
+    // A STOP under any of the person's BSUIDs is the person's.
+    await hooks.deliver(messages([text(undefined, 'STOP', T + 15, { from_user_id: 'ID.1600000000000702' })]));
+    expect((await consentOf(id)).marketing.status).toBe('opted_out');
+    expect(Number((await env.db.query(`SELECT count(*) FROM contacts WHERE bsuid LIKE 'ID.16000000000007%' AND merged_into IS NULL`))[0].count)).toBe(1);
+  });
+
+  it('S7b: with wa_id, a late older update (41→42) does not reverse the newer one (42→43); it is kept in the history only', async () => {
+    const id = await known('+6281600000041', 'ID.1600000000000041', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000042', 'ID.1600000000000043', T + 20, '6281600000041'));
+    await hooks.deliver(userIdUpdate('ID.1600000000000041', 'ID.1600000000000042', T + 10, '6281600000041'));
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000043');
+    expect(await historyOf(id)).toEqual([
+      { kind: 'bsuid_changed', from: 'ID.1600000000000041', to: 'ID.1600000000000042', applied: false },
+      { kind: 'bsuid_changed', from: 'ID.1600000000000042', to: 'ID.1600000000000043', applied: true },
+    ]);
+    // The same through user_changed_user_id notices, delivered newest first.
+    const other = await known('+6281600000044', 'ID.1600000000000441', T);
+    const notice = (from: string, to: string, at: number) => ({ from: '6281600000044', from_user_id: from, id: `wamid.identity.${++sequence}`, timestamp: String(at), type: 'system', system: { body: 'User changed user id', type: 'user_changed_user_id', previous_user_id: from, user_id: to } });
+    await hooks.deliver(messages([notice('ID.1600000000000442', 'ID.1600000000000443', T + 20)]));
+    await hooks.deliver(messages([notice('ID.1600000000000441', 'ID.1600000000000442', T + 10)]));
+    expect((await api.get(`/v1/contacts/${other}`)).body.bsuid).toBe('ID.1600000000000443');
+  });
+
+  it('S8a: a STOP sent under the old BSUID before the change, arriving after it, opts the person out', async () => {
+    const id = await known('+6281600000081', 'ID.1600000000000801', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000801', 'ID.1600000000000802', T + 20));
+    await hooks.deliver(messages([text(undefined, 'STOP', T + 10, { from_user_id: 'ID.1600000000000801' })]));
+    expect(await consentOf(id)).toMatchObject({ marketing: { status: 'opted_out' }, utility: { status: 'opted_out' } });
+    expect(await byBsuid('ID.1600000000000801')).toHaveLength(0);
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000802');
+  });
+
+  it('S8b: a late message with the old BSUID and the wa_id does not set the old BSUID back', async () => {
+    const id = await known('+6281600000091', 'ID.1600000000000091', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000091', 'ID.1600000000000092', T + 20, '6281600000091'));
+    await hooks.deliver(messages([text('6281600000091', 'sent before the change', T + 10)], [{ wa_id: '6281600000091', user_id: 'ID.1600000000000091', profile: { name: 'Known' } }]));
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000092');
+    expect(await historyOf(id)).toEqual([{ kind: 'bsuid_changed', from: 'ID.1600000000000091', to: 'ID.1600000000000092', applied: true }]);
+    // A newer message showing another BSUID is a change (WhatsApp did not send the update).
+    await hooks.deliver(messages([text('6281600000091', 'later', T + 30)], [{ wa_id: '6281600000091', user_id: 'ID.1600000000000093', profile: { name: 'Known' } }]));
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000093');
+  });
+
+  it('N3: a late STOP from the old number, sent before the move, is the mover’s even when the old number was re-created as another contact', async () => {
+    const mover = await optedIn('+6281600000301');
+    await hooks.deliver(numberChange('6281600000301', '6281600000302', T + 20));
+    expect((await byPhone('+6281600000302'))[0].id).toBe(mover);
+    const recreated = await optedIn('+6281600000301');
+    await hooks.deliver(messages([text('6281600000301', 'STOP', T + 10)]));
+    expect((await consentOf(mover)).marketing.status).toBe('opted_out');
+    expect((await consentOf(recreated)).marketing.status).toBe('opted_in');
+    // After the move, the number's messages are the re-created contact's.
+    await hooks.deliver(messages([text('6281600000301', 'STOP', T + 30)]));
+    expect((await consentOf(recreated)).marketing.status).toBe('opted_out');
+  });
+
+  it('N5: number changes delivered newest first (C→D, B→C, then A→B) end on D, with the person’s consent', async () => {
+    const id = await optedIn('+6281600000501');
+    await hooks.deliver(numberChange('6281600000503', '6281600000504', T + 30));
+    await hooks.deliver(numberChange('6281600000502', '6281600000503', T + 20));
+    await hooks.deliver(numberChange('6281600000501', '6281600000502', T + 10));
+    const [c] = await byPhone('+6281600000504');
+    expect(c).toMatchObject({ id, waId: '6281600000504', consent: { marketing: { status: 'opted_in' }, utility: { status: 'opted_in' } } });
+    for (const n of ['501', '502', '503']) expect(await byPhone(`+6281600000${n}`)).toHaveLength(0);
+    expect(await historyOf(id)).toEqual([
+      { kind: 'phone_changed', from: '+6281600000501', to: '+6281600000502', applied: true },
+      { kind: 'phone_changed', from: '+6281600000502', to: '+6281600000503', applied: true },
+      { kind: 'phone_changed', from: '+6281600000503', to: '+6281600000504', applied: true },
+    ]);
+    // A STOP sent from B between the changes, arriving now, is the person's.
+    await hooks.deliver(messages([text('6281600000502', 'STOP', T + 15)]));
+    expect((await consentOf(id)).marketing.status).toBe('opted_out');
+    expect(await byPhone('+6281600000502')).toHaveLength(0);
+  });
+
+  it('N5 kind: two changes delivered newest first (B→C then A→B) for an opted-out person end on C, still opted out', async () => {
+    const id = await optedIn('+6281600000511');
+    await hooks.deliver(messages([text('6281600000511', 'STOP', T)]));
+    await hooks.deliver(numberChange('6281600000512', '6281600000513', T + 20));
+    await hooks.deliver(numberChange('6281600000511', '6281600000512', T + 10));
+    const [c] = await byPhone('+6281600000513');
+    expect(c).toMatchObject({ id, consent: { marketing: { status: 'opted_out' }, utility: { status: 'opted_out' } } });
+    expect(await byPhone('+6281600000511')).toHaveLength(0);
+    expect(await byPhone('+6281600000512')).toHaveLength(0);
+  });
+
+  it('N5 kind: a STOP from the new number before the chain completes is the person’s once it does', async () => {
+    const id = await optedIn('+6281600000521');
+    await hooks.deliver(numberChange('6281600000522', '6281600000523', T + 20));
+    // A STOP from B sent before B→C, and one from C after it, both arriving before A→B.
+    await hooks.deliver(messages([text('6281600000522', 'STOP', T + 15)]));
+    await hooks.deliver(messages([text('6281600000523', 'hello', T + 25)]));
+    await hooks.deliver(numberChange('6281600000521', '6281600000522', T + 10));
+    const [c] = await byPhone('+6281600000523');
+    expect(c).toMatchObject({ id, consent: { marketing: { status: 'opted_out' } } });
+    expect(await byPhone('+6281600000521')).toHaveLength(0);
+    expect(await byPhone('+6281600000522')).toHaveLength(0);
+    expect(await historyOf(id)).toEqual([
+      { kind: 'phone_changed', from: '+6281600000521', to: '+6281600000522', applied: true },
+      { kind: 'phone_changed', from: '+6281600000522', to: '+6281600000523', applied: true },
+    ]);
+  });
+
+  it('changes of the same second delivered newest first still complete the chain (numbers and BSUIDs)', async () => {
+    const id = await optedIn('+6281600000531');
+    await hooks.deliver(numberChange('6281600000532', '6281600000533', T + 10));
+    await hooks.deliver(numberChange('6281600000531', '6281600000532', T + 10));
+    expect((await byPhone('+6281600000533'))[0]?.id).toBe(id);
+
+    const other = await known('+6281600000541', 'ID.1600000000000541', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000542', 'ID.1600000000000543', T + 10));
+    await hooks.deliver(userIdUpdate('ID.1600000000000541', 'ID.1600000000000542', T + 10));
+    expect((await api.get(`/v1/contacts/${other}`)).body.bsuid).toBe('ID.1600000000000543');
+  });
+
+  it('S8a kind: a STOP under the first of two old BSUIDs, after both changes; a 131050 status naming both ids', async () => {
+    const id = await known('+6281600000851', 'ID.1600000000000851', T);
+    await hooks.deliver(userIdUpdate('ID.1600000000000851', 'ID.1600000000000852', T + 10));
+    await hooks.deliver(userIdUpdate('ID.1600000000000852', 'ID.1600000000000853', T + 20, '6281600000851'));
+    await hooks.deliver(messages([text(undefined, 'STOP', T + 5, { from_user_id: 'ID.1600000000000851' })], [{ user_id: 'ID.1600000000000851', profile: { name: 'Old me' } }]));
+    expect((await consentOf(id)).marketing.status).toBe('opted_out');
+    expect((await api.get(`/v1/contacts/${id}`)).body.bsuid).toBe('ID.1600000000000853');
+
+    // A BSUID-only contact and a phone contact, joined by a failed status that names both.
+    const phoneContact = await optedIn('+6281600000861');
+    await hooks.deliver(messages([text(undefined, 'hello', T, { from_user_id: 'ID.1600000000000861' })]));
+    const failed = { id: 'wamid.out.s8.1', status: 'failed', timestamp: String(T + 100), recipient_id: '6281600000861', recipient_user_id: 'ID.1600000000000861', errors: [{ code: 131050, title: 'stopped marketing' }] };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [failed] } as never }]));
+    expect(await consentOf(phoneContact)).toMatchObject({ marketing: { status: 'opted_out' }, utility: { status: 'opted_in' } });
+    expect((await api.get(`/v1/contacts/${phoneContact}`)).body.bsuid).toBe('ID.1600000000000861');
+    expect(await byBsuid('ID.1600000000000861')).toEqual([expect.objectContaining({ id: phoneContact })]);
+  });
+
+  it('S2c kind: a status with both ids teaches a BSUID-only contact its phone', async () => {
+    await hooks.deliver(messages([text(undefined, 'STOP', T, { from_user_id: 'ID.1600000000000871' })]));
+    const status = { id: 'wamid.out.s2c.3', status: 'read', timestamp: String(T + 100), recipient_id: '6281600000871', recipient_user_id: 'ID.1600000000000871' };
+    await hooks.deliver(envelope([{ field: 'messages', value: { ...base, statuses: [status] } as never }]));
+    const [c] = await byPhone('+6281600000871');
+    expect(c).toMatchObject({ bsuid: 'ID.1600000000000871', waId: '6281600000871', consent: { marketing: { status: 'opted_out' } } });
   });
 });
 

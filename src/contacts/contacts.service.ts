@@ -76,6 +76,15 @@ export class ContactsService {
     return this.identities.learnWaIds(db, waIds);
   }
 
+  /**
+   * Users that a status showed by wa_id and BSUID together: each pair is one person, whose contacts
+   * become one, in the caller's transaction (contact-identities.repository.ts joinUsers). Resolves
+   * with the pairs that are on one contact now.
+   */
+  joinUsers(db: Db, users: ReadonlyArray<{ waId: string; bsuid: string; at: Date }>): Promise<Array<{ waId: string; bsuid: string }>> {
+    return this.identities.joinUsers(db, users);
+  }
+
   /** One page of contacts matching the filters, in id order (keyset: `cursor` is the last page's nextCursor). */
   async list(query: ListContactsQuery): Promise<Page<ContactRow>> {
     const limit = query.limit ?? 50;

@@ -32,6 +32,11 @@ export function readWaId(raw: unknown): string | undefined {
   return match?.[1];
 }
 
+/** A BSUID: country code, dot, then up to 160 alphanumerics and dots (`ID.1349120865530274`, `US.ENT.…`). */
+export function isBsuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Z]{2}\.[A-Za-z0-9.]{1,160}$/.test(value);
+}
+
 export interface WaIdentity {
   /** The wa_id, digits only. */
   waId: string;

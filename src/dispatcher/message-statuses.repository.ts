@@ -15,11 +15,16 @@ export interface NewStatus {
   deliveryId: string;
   /** `recipient_id` (a wa_id), or `recipient_user_id` (a BSUID) when there is none. */
   recipient: string | null;
+  /** `recipient_user_id` (the recipient's BSUID), when the status gave one besides or instead of a wa_id. */
+  recipientUserId?: string | null;
   phoneNumberId: string;
 }
 
 /** A new status as recorded, with the columns the message's current status takes from it. */
 export type RecordedStatus = NewStatus & { errors: unknown; pricing: unknown };
+
+/** What a statement returns of a recorded status (the BSUID is taken from the item, not stored twice). */
+type InsertedStatus = Omit<RecordedStatus, 'recipientUserId'>;
 
 /**
  * Delivery statuses of the messages we send: every distinct (message, status) once in
@@ -36,7 +41,7 @@ export class MessageStatusesRepository {
   async record(db: Db, items: StatusItem[]): Promise<RecordedStatus[]> {
     const valid = items.filter(({ status: s }) => typeof s?.id === 'string' && typeof s.status === 'string');
     if (valid.length === 0) return [];
-    const fresh = await rows<RecordedStatus>(
+    const inserted = await rows<InsertedStatus>(
       db,
       `INSERT INTO message_status_events AS e (wamid, status, occurred_at, recipient, callback_data, errors, pricing, phone_number_id, delivery_id)
        SELECT DISTINCT ON (wamid, status) *
@@ -57,6 +62,11 @@ export class MessageStatusesRepository {
         valid.map((v) => v.deliveryId),
       ],
     );
+    const userIds = new Map(valid.map((v) => [`${v.status.id}\u0000${v.status.status}`, v.status.recipient_user_id]));
+    const fresh: RecordedStatus[] = inserted.map((s) => {
+      const userId = userIds.get(`${s.wamid}\u0000${s.status}`);
+      return { ...s, recipientUserId: typeof userId === 'string' && userId.length > 0 ? userId : null };
+    });
     const current = furthestPerMessage(fresh);
     if (current.length > 0) await this.advance(db, current);
     return fresh;

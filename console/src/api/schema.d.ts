@@ -1117,6 +1117,8 @@ export interface components {
             occurredAt: string;
             /** Format: date-time */
             recordedAt: string;
+            /** @description false: kept in the history only, because a newer change (by WhatsApp’s time) had set the current value (a webhook delivered late) */
+            applied: boolean;
         };
         CustomerServiceWindowView: {
             /**
@@ -1409,7 +1411,7 @@ export interface components {
              * @example ID.1349120865530274
              */
             bsuid: string | null;
-            /** @description Oldest first: earlier numbers and BSUIDs, and merged contacts */
+            /** @description Oldest first (by WhatsApp’s time): earlier numbers and BSUIDs, and merged contacts */
             history: components["schemas"]["IdentityEventView"][];
             windows: components["schemas"]["CustomerServiceWindowView"][];
         };

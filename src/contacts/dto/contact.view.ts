@@ -115,6 +115,8 @@ export class IdentityEventView {
   @ApiProperty({ type: String, nullable: true, example: '+12195555358' }) toValue: string | null;
   @ApiProperty({ type: String, format: 'date-time', description: 'When WhatsApp says it happened' }) occurredAt: string;
   @ApiProperty({ type: String, format: 'date-time' }) recordedAt: string;
+  @ApiProperty({ description: 'false: kept in the history only, because a newer change (by WhatsApp’s time) had set the current value (a webhook delivered late)' })
+  applied: boolean;
 }
 
 export class CustomerServiceWindowView {
@@ -129,7 +131,7 @@ export class ContactIdentityView {
   @ApiProperty({ type: String, nullable: true, example: '12195555358', description: 'WhatsApp user id; may differ from the phone (Mexico 521, Brazil without the ninth digit, Argentina 549)' })
   waId: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'ID.1349120865530274', description: 'Business-scoped user id' }) bsuid: string | null;
-  @ApiProperty({ type: [IdentityEventView], description: 'Oldest first: earlier numbers and BSUIDs, and merged contacts' }) history: IdentityEventView[];
+  @ApiProperty({ type: [IdentityEventView], description: 'Oldest first (by WhatsApp’s time): earlier numbers and BSUIDs, and merged contacts' }) history: IdentityEventView[];
   @ApiProperty({ type: [CustomerServiceWindowView] }) windows: CustomerServiceWindowView[];
 }
 
@@ -148,7 +150,7 @@ export function contactIdentityView(result: { contact: ContactRow; history: Iden
 }
 
 export function identityEventView(h: IdentityEventRow): IdentityEventView {
-  return { id: h.id, kind: h.kind, fromValue: h.fromValue, toValue: h.toValue, occurredAt: h.occurredAt.toISOString(), recordedAt: h.recordedAt.toISOString() };
+  return { id: h.id, kind: h.kind, fromValue: h.fromValue, toValue: h.toValue, occurredAt: h.occurredAt.toISOString(), recordedAt: h.recordedAt.toISOString(), applied: h.applied };
 }
 
 export function windowView(w: { phoneNumberId: string; lastInboundAt: Date }): CustomerServiceWindowView {
