@@ -20,10 +20,11 @@ export class IdentityOrder1796100000000 implements MigrationInterface {
     await q.query(`ALTER TABLE contacts ADD COLUMN phone_event_at timestamptz, ADD COLUMN bsuid_event_at timestamptz`);
     await q.query(`ALTER TABLE contact_identity_events ADD COLUMN applied boolean NOT NULL DEFAULT true`);
     await q.query(`
-      UPDATE contacts c SET phone_event_at = CASE WHEN e.kind = 'phone_changed' THEN e.at ELSE c.phone_event_at END,
-                            bsuid_event_at = CASE WHEN e.kind = 'bsuid_changed' THEN e.at ELSE c.bsuid_event_at END
-        FROM (SELECT contact_id, kind, max(occurred_at) AS at FROM contact_identity_events
-               WHERE kind IN ('phone_changed', 'bsuid_changed') GROUP BY contact_id, kind) e
+      UPDATE contacts c SET phone_event_at = e.phone_at, bsuid_event_at = e.bsuid_at
+        FROM (SELECT contact_id,
+                     max(occurred_at) FILTER (WHERE kind = 'phone_changed') AS phone_at,
+                     max(occurred_at) FILTER (WHERE kind = 'bsuid_changed') AS bsuid_at
+                FROM contact_identity_events WHERE kind IN ('phone_changed', 'bsuid_changed') GROUP BY contact_id) e
        WHERE c.id = e.contact_id`);
     await q.query(`CREATE INDEX contact_identity_events_bsuid_from ON contact_identity_events (from_value) WHERE kind = 'bsuid_changed'`);
     await q.query(`CREATE INDEX contact_identity_events_bsuid_to ON contact_identity_events (to_value) WHERE kind = 'bsuid_changed'`);

@@ -38,9 +38,15 @@ export class TestCampaignEligibility extends CampaignEligibility {
     const [{ id }] = await tx.query(`INSERT INTO eligibility_policy_versions (base_version) VALUES ('test') RETURNING id`);
     const sends = campaign.message.kind === 'template' ? 'template' : 'session';
     const category = campaign.message.kind === 'template' ? campaign.message.category : 'SERVICE';
+    // New rows are counted for the progress counters by whoever writes them, as the real snapshot
+    // does (migration 1796000000000-CampaignProgress).
     await tx.query(
-      `INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, send_state)
-       SELECT $2, d.contact_id, d.decision, d.reason, $3, $4, $5, CASE WHEN d.decision <> 'excluded' THEN 'pending' END FROM (${DECISIONS}) d`,
+      `WITH inserted AS (
+         INSERT INTO campaign_recipients (campaign_id, contact_id, decision, reason, sends, category, policy_version_id, send_state)
+         SELECT $2, d.contact_id, d.decision, d.reason, $3, $4, $5, CASE WHEN d.decision <> 'excluded' THEN 'pending' END FROM (${DECISIONS}) d
+         RETURNING decision, reason, send_state)
+       INSERT INTO campaign_progress (campaign_id, decision, reason, send_state, n)
+       SELECT $2, decision, reason, send_state, count(*) FROM inserted GROUP BY 1, 2, 3, 4`,
       [campaign.audience.contactIds ?? null, campaign.id, sends, category, id],
     );
     const found = await tx.query(`SELECT decision, reason, count(*)::text AS count FROM campaign_recipients WHERE campaign_id = $1 GROUP BY decision, reason`, [
