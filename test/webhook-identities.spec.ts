@@ -35,6 +35,15 @@ function text(from: string | undefined, body: string, at = 1_780_000_000, extra:
   return { ...(from === undefined ? {} : { from }), id: `wamid.identity.${++sequence}`, timestamp: String(at), type: 'text', text: { body }, ...extra };
 }
 
+/** A contact made through the API, opted in to everything (2026-01-01); resolves with its id. */
+async function optedInContact(api: ReturnType<typeof client>, phone: string): Promise<string> {
+  const res = await api.post('/v1/contacts', { phone, name: `Known ${phone}` });
+  expect(res.status).toBe(201);
+  const inRes = await api.post(`/v1/contacts/${res.body.id}/opt-in`, { scope: 'all', wording: 'Yes, WhatsApp offers', occurredAt: '2026-01-01T00:00:00Z' });
+  expect(inRes.status).toBe(201);
+  return res.body.id as string;
+}
+
 async function setUp(): Promise<{ env: TestEnv; api: ReturnType<typeof client>; hooks: WebhookDriver }> {
   const env = await TestEnv.create({ WHATSAPP_APP_SECRET: SECRET, WHATSAPP_VERIFY_TOKEN: 'verify-me' });
   await env.startApi();
@@ -53,13 +62,7 @@ describe('webhook identities and opt-outs', () => {
   const contactsOf = async (phone: string) => (await api.get(`/v1/contacts?phone=${encodeURIComponent(phone)}`)).body.data;
   const contact = async (phone: string) => (await contactsOf(phone))[0];
   const ledger = async (id: string) => (await api.get(`/v1/contacts/${id}/consents`)).body.data;
-  const optedIn = async (phone: string) => {
-    const res = await api.post('/v1/contacts', { phone, name: `Known ${phone}` });
-    expect(res.status).toBe(201);
-    const inRes = await api.post(`/v1/contacts/${res.body.id}/opt-in`, { scope: 'all', wording: 'Yes, WhatsApp offers', occurredAt: '2026-01-01T00:00:00Z' });
-    expect(inRes.status).toBe(201);
-    return res.body.id as string;
-  };
+  const optedIn = (phone: string) => optedInContact(api, phone);
   const consentOf = async (id: string) => (await api.get(`/v1/contacts/${id}`)).body.consent;
   const windows = (contactId: string) =>
     env.db.query(`SELECT phone_number_id, last_inbound_at FROM contact_windows WHERE contact_id = $1 ORDER BY phone_number_id`, [contactId]);
@@ -434,13 +437,7 @@ describe('identity changes in WhatsApp’s order', () => {
   const base = { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID } };
   const byPhone = async (phone: string) => (await api.get(`/v1/contacts?phone=${encodeURIComponent(phone)}`)).body.data;
   const byBsuid = (bsuid: string) => env.db.query(`SELECT id::text AS id, phone, bsuid, marketing_consent FROM contacts WHERE bsuid = $1 AND merged_into IS NULL`, [bsuid]);
-  const optedIn = async (phone: string) => {
-    const res = await api.post('/v1/contacts', { phone, name: `Known ${phone}` });
-    expect(res.status).toBe(201);
-    const inRes = await api.post(`/v1/contacts/${res.body.id}/opt-in`, { scope: 'all', wording: 'Yes, WhatsApp offers', occurredAt: '2026-01-01T00:00:00Z' });
-    expect(inRes.status).toBe(201);
-    return res.body.id as string;
-  };
+  const optedIn = (phone: string) => optedInContact(api, phone);
   const consentOf = async (id: string) => (await api.get(`/v1/contacts/${id}`)).body.consent;
   const historyOf = (id: string) =>
     env.db.query(`SELECT kind, from_value AS "from", to_value AS "to", applied FROM contact_identity_events WHERE contact_id = $1 AND kind <> 'merged' ORDER BY occurred_at, id`, [id]);
