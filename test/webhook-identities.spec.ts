@@ -254,7 +254,7 @@ describe('webhook identities and opt-outs', () => {
       const missing = { ...text('6282100000033', 'STOP') } as Record<string, unknown>;
       delete missing.timestamp;
       const corrupt = text('6282100000034', 'STOP', 5); // 1970
-      const skewed = text('6282100000035', 'hello', now + 60); // a clock a minute ahead: taken as the receipt time
+      const skewed = text('6282100000035', 'hello', now + 60); // WhatsApp's clock a minute ahead: its time is kept
       const { id } = await hooks.deliver(messages([future, unreadable, missing, corrupt, skewed]));
       for (const phone of ['+6282100000031', '+6282100000032', '+6282100000033', '+6282100000034']) {
         const c = await contact(phone);
@@ -265,7 +265,7 @@ describe('webhook identities and opt-outs', () => {
         expect(Math.abs(Date.parse(event.occurredAt) - Date.now())).toBeLessThan(120_000);
       }
       const [open] = await windows((await contact('+6282100000035')).id);
-      expect(open.last_inbound_at.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(open.last_inbound_at.getTime()).toBe((now + 60) * 1000);
       const errors = await env.db.query(`SELECT code, item->>'id' AS wamid FROM webhook_item_errors WHERE delivery_id = $1 ORDER BY id`, [id]);
       expect(errors).toEqual([
         { code: 'timestamp_in_future', wamid: future.id },
@@ -539,6 +539,38 @@ describe('identity changes in WhatsApp’s order', () => {
     // After the move, the number's messages are the re-created contact's.
     await hooks.deliver(messages([text('6281600000301', 'STOP', T + 30)]));
     expect((await consentOf(recreated)).marketing.status).toBe('opted_out');
+  });
+
+  it('N3 kind: a STOP before a move is the mover’s when the old number’s contact was first seen there after the move (C4q)', async () => {
+    // Delivered: a later text from A (creates A's contact), the STOP from A before the move, the move A→B, a text from B.
+    await hooks.deliver(messages([text('6283480000001', 'halo', T + 100)]));
+    await hooks.deliver(messages([text('6283480000001', 'STOP', T)]));
+    await hooks.deliver(numberChange('6283480000001', '6283480000002', T + 50));
+    await hooks.deliver(messages([text('6283480000002', 'hello from my new number', T + 60)]));
+    const [mover] = await byPhone('+6283480000002');
+    expect(mover.consent.marketing.status).toBe('opted_out');
+    expect(await historyOf(mover.id)).toEqual([{ kind: 'phone_changed', from: '+6283480000001', to: '+6283480000002', applied: true }]);
+    // The STOP (and the person's message before the move) went with them; a late message from A
+    // dated before the move is theirs too.
+    const moved = await env.db.query(`SELECT text_body FROM inbound_messages WHERE contact_id = $1 AND type = 'text' ORDER BY sent_at`, [mover.id]);
+    expect(moved.map((m: { text_body: string }) => m.text_body)).toEqual(['STOP', 'hello from my new number']);
+    await hooks.deliver(messages([text('6283480000001', 'one more from before', T + 40)]));
+    expect((await env.db.query(`SELECT contact_id::text AS id FROM inbound_messages WHERE text_body = 'one more from before'`))[0].id).toBe(mover.id);
+  });
+
+  it('the case files in order in one database: 03 and 04 (2026) from the number, then 06a – 06c (2025): both people end opted out', async () => {
+    // The shared cases use +1 650 555 1234 in 03, 04 and 06: a reader replaying them in order gets
+    // a 2026 contact on the number before the 2025 move arrives.
+    await hooks.deliver(caseFile('webhooks', '03-from-with-plus-stop.webhook.json'));
+    await hooks.deliver(caseFile('webhooks', '04-one-bad-item-with-a-stop.webhook.json'));
+    const [owner] = await byPhone('+16505551234');
+    expect(owner.consent.marketing.status).toBe('opted_out');
+    for (const part of ['06a-stop-from-old-number', '06b-user-changed-number', '06c-hello-from-new-number']) await hooks.deliver(caseFile('webhooks', `${part}.webhook.json`));
+    const [mover] = await byPhone('+12195555358');
+    expect(mover).toMatchObject({ consent: { marketing: { status: 'opted_out' }, utility: { status: 'opted_out' } } });
+    expect(await historyOf(mover.id)).toEqual([{ kind: 'phone_changed', from: '+16505551234', to: '+12195555358', applied: true }]);
+    const [stillThere] = await byPhone('+16505551234');
+    expect(stillThere).toMatchObject({ id: owner.id, consent: { marketing: { status: 'opted_out' } } });
   });
 
   it('N5: number changes delivered newest first (C→D, B→C, then A→B) end on D, with the person’s consent', async () => {

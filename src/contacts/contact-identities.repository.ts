@@ -173,6 +173,9 @@ export class ContactIdentitiesRepository {
     }
     const now = (await one<{ phone: string | null; eventAt: Date | null }>(db, `SELECT phone, phone_event_at AS "eventAt" FROM contacts WHERE id = $1`, [id]))!;
     const older = now.phone !== to.phone && ((now.eventAt !== null && now.eventAt > at) || (await this.movedOn(db, id, 'phone_changed', to.phones, at)));
+    if (older && mover && id === mover.id && now.phone === from.phone && !(await this.arrivedBy(db, id, from.phone, at))) {
+      return this.splitAtMove(db, id, from, to, holder && holder.id !== id ? holder.id : undefined, at, evidence);
+    }
     if (!older) {
       await db.query(
         `UPDATE contacts SET phone = $2, wa_id = $3, country = coalesce($4, country),
@@ -184,6 +187,43 @@ export class ContactIdentitiesRepository {
     await this.record(db, id, 'phone_changed', from.phone, to.phone, at, older ? { ...evidence, notApplied: 'older than the change that set the current number' } : evidence, !older);
     if (!older) await this.settle(db, id, at, evidence);
     return id;
+  }
+
+  /** Whether the contact came to `phone` by a number change later than `at` (rather than by being first seen there). */
+  private async arrivedBy(db: Db, id: string, phone: string | null, at: Date): Promise<boolean> {
+    const row = await one(
+      db,
+      `SELECT 1 FROM contact_identity_events WHERE contact_id = $1 AND kind = 'phone_changed' AND applied AND to_value = $2 AND occurred_at > $3 LIMIT 1`,
+      [id, phone, at],
+    );
+    return row !== undefined;
+  }
+
+  /**
+   * A number change A→B at `at` about a contact first seen on A after `at` (a later message from A
+   * created it before the change was delivered): the number has a new owner since the move, and
+   * what came from A up to `at` was the mover's. The mover is the contact on B (created when there
+   * is none): it takes the messages from A dated up to `at`, and copies of the consent events
+   * WhatsApp gave from A up to then (a STOP before the move is the mover's). The ledger is
+   * append-only, so the originals stay with the contact on A: an opt-out there is on the safe side.
+   * The change is recorded on the mover, applied.
+   */
+  private async splitAtMove(db: Db, onOld: string, from: WaIdentity, to: WaIdentity, holder: string | undefined, at: Date, evidence: IdentityEvidence): Promise<string> {
+    const mover = holder ?? (await this.insert(db, to, { waId: to.waId, bsuid: null, profileName: null }, at)).id;
+    await db.query(`UPDATE inbound_messages SET contact_id = $2 WHERE contact_id = $1 AND sent_at <= $3`, [onOld, mover, at]);
+    await db.query(
+      `INSERT INTO consent_events (contact_id, kind, scope, source, wording, evidence_ref, occurred_at, evidence)
+       SELECT $2, kind, scope, source, wording, evidence_ref, occurred_at,
+              coalesce(evidence, '{}'::jsonb) || jsonb_build_object('copiedFrom', id, 'reason', 'given from the number before the user changed it')
+         FROM consent_events
+        WHERE contact_id = $1 AND source IN ('keyword', 'button', 'whatsapp_signal') AND occurred_at <= $3
+        ORDER BY id`,
+      [onOld, mover, at],
+    );
+    await this.refoldConsent(db, mover);
+    await db.query(`UPDATE contacts SET phone_event_at = greatest(phone_event_at, $2), updated_at = now() WHERE id = $1`, [mover, at]);
+    await this.record(db, mover, 'phone_changed', from.phone, to.phone, at, { ...evidence, reason: `the contact on the old number (${onOld}) was first seen there after the change` });
+    return mover;
   }
 
   /**

@@ -5,8 +5,10 @@
  * A time decides which consent fact wins (consent.ts orders by it) and when a customer service
  * window closes, so a wrong one is dangerous both ways: a STOP dated 1970 loses to every later
  * opt-in; a message dated 2100 keeps a window open for 75 years. Hence:
- * - a readable time a little after the delivery was received (clocks differ) is taken as the
- *   receipt time: a message cannot have been written after it reached us;
+ * - a readable time up to FUTURE_SKEW_MS after the delivery was received is WhatsApp's clock
+ *   being ahead of ours, and is kept as it is: it orders the item against the others of its
+ *   person (a chain of number or BSUID changes a few seconds apart, delivered out of order, needs
+ *   their own times), and WhatsApp closes the window by its own clock;
  * - a time that cannot be read, or is more than FUTURE_SKEW_MS after receipt, or before WhatsApp
  *   existed (EARLIEST_MS: a corrupted value, such as "5"), is not trusted: the item
  *   is processed with the receipt time (an opt-out it carries then dates from when we learnt it,
@@ -43,5 +45,5 @@ export function webhookTime(timestamp: unknown, receivedAt: Date): WebhookTime {
   if (ms < EARLIEST_MS) {
     return { at: receivedAt, trusted: false, problem: { code: 'timestamp_before_whatsapp', message: `the timestamp is ${new Date(ms).toISOString()}, before WhatsApp existed: processed with the receipt time, opening no window` } };
   }
-  return { at: new Date(Math.min(ms, received)), trusted: true };
+  return { at: new Date(ms), trusted: true };
 }

@@ -223,6 +223,9 @@ async function main(): Promise<void> {
     batchWindowMs: 200,
     templates: [{ ...TEMPLATE, status: 'APPROVED' }],
     maxRecords,
+    // Every message is kept (duplicates, the busiest second); the bodies of requests and webhooks
+    // only for the last 10,000 (the webhook lag reads the last one).
+    maxPayloadRecords: 10_000,
   });
 
   // Each child appends its event-loop delay once a second (probe.preload.ts); this process's

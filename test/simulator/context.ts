@@ -51,7 +51,7 @@ export class SimulatorContext {
     const capacity = () => this.options.maxRecords;
     this.tasks = new TaskTracker((error) => this.recordError(error));
     this.messages = new MessageStore(capacity);
-    this.requests = new BoundedLog(capacity);
+    this.requests = new BoundedLog(() => Math.min(this.options.maxRecords, this.options.maxPayloadRecords ?? Infinity));
     this.errors = new BoundedLog(capacity);
     this.webhooks = new WebhookSender({ options: () => this.options, tasks: this.tasks, random: () => this.random, onError: (error) => this.recordError(error) });
     this.indexOptions();

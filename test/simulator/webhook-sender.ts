@@ -61,7 +61,7 @@ export class WebhookSender {
   private readonly accountTimes = new Map<string, number>();
 
   constructor(private readonly deps: Deps) {
-    this.log = new BoundedLog(() => deps.options().maxRecords);
+    this.log = new BoundedLog(() => Math.min(deps.options().maxRecords, deps.options().maxPayloadRecords ?? Infinity));
   }
 
   /**
