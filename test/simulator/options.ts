@@ -155,6 +155,8 @@ export function defaultOptions(): SimulatorOptions {
     templates: [],
     webhookDelivery: { concurrency: 8, maxAttempts: 5, retryBaseMs: 250, timeoutMs: 10_000 },
     maxRecords: 50_000,
+    // Unset: the request and webhook logs follow maxRecords.
+    maxPayloadRecords: undefined,
     seed: Date.now() % 2 ** 31,
   };
 }
