@@ -29,6 +29,13 @@ describe('normalisePhone', () => {
     ['00 52 1 55 1234 5678', 'ID', '+525512345678', 'MX'],
     ['5215512345678', 'MX', '+525512345678', 'MX'],
     ['+52 55 1234 5678', undefined, '+525512345678', 'MX'],
+    // Brazil's mobile before the ninth digit (WhatsApp's wa_id form of older accounts): the same line with its 9
+    ['+55 21 8765-0003', undefined, '+5521987650003', 'BR'],
+    ['+552187650003', 'ID', '+5521987650003', 'BR'],
+    ['552187650003', 'BR', '+5521987650003', 'BR'],
+    ['+55 21 98765-0003', undefined, '+5521987650003', 'BR'],
+    // a landline (8 digits starting 2 – 5) stays a landline
+    ['+55 21 3456-7890', undefined, '+552134567890', 'BR'],
   ])('%s with default %s is %s', (raw, country, e164, resolved) => {
     expect(normalisePhone(raw, country as never)).toEqual({ ok: true, e164, country: resolved });
   });

@@ -137,8 +137,20 @@ export function normalisePhone(raw: string | null | undefined, defaultCountry?: 
     const { phone } = attempt(`+52${mexican[1]}`, undefined);
     if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
   }
+  // Brazil's mobiles before the ninth digit (2012 – 2016): area code + 8 digits starting 6 – 9,
+  // the form WhatsApp still uses as the wa_id of older accounts (src/contacts/wa-id.ts) and old
+  // address books hold. Landlines start 2 – 5, so the 8 digits say which it is: the same line
+  // with its 9. Same conditions as Mexico's.
+  const brazilian = OLD_BRAZILIAN_MOBILE.exec(cleaned);
+  if (brazilian && (cleaned.startsWith('+') || cleaned.startsWith('00') || defaultCountry === 'BR')) {
+    const { phone } = attempt(`+55${brazilian[1]}9${brazilian[2]}`, undefined);
+    if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
+  }
   return reject(firstReason ?? 'phone_invalid');
 }
+
+/** +55 + area code (two digits, no 0) + an 8-digit mobile number starting 6 – 9 (with +, 00 or nothing before it). */
+const OLD_BRAZILIAN_MOBILE = /^(?:\+|00)?55([1-9]{2})([6-9]\d{7})$/;
 
 /** +52 1 + 10 digits (with +, 00 or nothing before it). */
 const OLD_MEXICAN_MOBILE = /^(?:\+|00)?521(\d{10})$/;

@@ -54,6 +54,10 @@ describe('stop keywords', () => {
     'Berhenti berlangganan',
     'berhenti melanggan',
     'unsub',
+    'STOP\u3164',
+    'S T O P',
+    's.t.o.p',
+    'Desuscribir',
   ])('%j opts out of everything', (text) => {
     expect(matcher.match(text)).toBe('all');
   });
@@ -73,6 +77,8 @@ describe('stop keywords', () => {
     `${'stop '.repeat(50)}please`,
     'S'.repeat(5000),
     `STOP${' '.repeat(5000)}`,
+    'S T O P S',
+    'a b c',
     '',
     '🛑',
     '...',

@@ -7,7 +7,9 @@
  * - Unicode compatibility forms (NFKC): full-width `ＳＴＯＰ` is `STOP`;
  * - invisible format characters (Unicode category Cf: zero-width space, left-to-right and
  *   bidirectional marks, soft hyphen, byte order mark), which keyboards and copy-paste add
- *   unseen: `STOP\u200b` is `STOP`, `ST\u00adOP` is `STOP`;
+ *   unseen: `STOP\u200b` is `STOP`, `ST\u00adOP` is `STOP`; Hangul fillers (letters that show
+ *   as nothing) count as blanks;
+ * - a keyword spelt letter by letter: `S T O P`, `s.t.o.p`;
  * - diacritics: `NO MÁS` is `NO MAS` (keywords are compared without them);
  * - punctuation and symbols, including quotes (`“STOP”`), WhatsApp's formatting marks (`*STOP*`,
  *   `_STOP_`, `~STOP~`) and a hyphen (`OPT-OUT` is `OPT OUT`);
@@ -35,7 +37,7 @@ export interface StopKeyword {
  * - Indonesian (BERHENTI, BERHENTI LANGGANAN, BERHENTI BERLANGGANAN, STOP LANGGANAN, BATAL
  *   LANGGANAN, UNREG: the SMS convention of Indonesian operators), Malay (HENTI, BERHENTI LANGGAN,
  *   BERHENTI MELANGGAN, NYAHLANGGAN), English's short UNSUB, Spanish (BAJA, DAR DE
- *   BAJA, DARME DE BAJA, CANCELAR, PARAR, DETENER, NO MAS), Portuguese (PARAR, PARE, SAIR,
+ *   BAJA, DARME DE BAJA, CANCELAR, PARAR, DETENER, NO MAS, DESUSCRIBIR, DESUSCRIBIRME), Portuguese (PARAR, PARE, SAIR,
  *   CANCELAR, DESCADASTRAR): the words our users' customers type.
  */
 export const DEFAULT_STOP_KEYWORDS = [
@@ -77,6 +79,8 @@ export const DEFAULT_STOP_KEYWORDS = [
   'PARE',
   'SAIR',
   'DESCADASTRAR',
+  'DESUSCRIBIR',
+  'DESUSCRIBIRME',
 ].join(',');
 
 // Emoji, and what joins or modifies them: ZWJ, variation selectors, keycap, skin tones, flags, tags.
@@ -85,6 +89,8 @@ const MARKS = /\p{M}/gu;
 // Invisible format characters (zero-width space, LRM/RLM, bidi embeddings and isolates, soft
 // hyphen, BOM, word joiner): removed, not turned into a space, so that one inside a word keeps it whole.
 const FORMAT = /\p{Cf}/gu;
+// Letters that show as nothing and that people type as blanks (Hangul fillers): spaces.
+const BLANK_LETTERS = /[\u115f\u1160\u3164\uffa0]/gu;
 // Punctuation and symbols (quotes, *, _, ~, -, ., !, ?, …): separators, never part of a keyword.
 const SEPARATORS = /[\p{P}\p{S}]/gu;
 
@@ -94,6 +100,7 @@ export function normaliseForKeyword(text: string): string {
     .normalize('NFKC')
     .replace(EMOJI, ' ')
     .replace(FORMAT, '')
+    .replace(BLANK_LETTERS, ' ')
     .normalize('NFD')
     .replace(MARKS, '')
     .replace(SEPARATORS, ' ')
@@ -141,6 +148,11 @@ export class StopKeywordMatcher {
     if (!normalised || normalised.length > MAX_KEYWORDS_TEXT) return undefined;
     const exact = this.byKeyword.get(normalised);
     if (exact) return exact;
+    // A word spelt out letter by letter ("S T O P", "s.t.o.p").
+    if (/^\S( \S)+$/u.test(normalised)) {
+      const joined = this.byKeyword.get(normalised.replace(/ /g, ''));
+      if (joined) return joined;
+    }
     // The same keyword said more than once ("STOP STOP", "stop stop stop").
     const words = normalised.split(' ');
     for (let size = 1; size <= words.length / 2; size++) {
