@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { webhookTime } from '../whatsapp/webhook-time';
 import { Db, rows } from '../database/sql';
 import type { StatusItem } from '../webhooks/webhook-fields';
 import { advancesSql, DELIVERY_STATUSES } from '../whatsapp/delivery-status';
@@ -53,7 +54,9 @@ export class MessageStatusesRepository {
       [
         valid.map((v) => v.status.id),
         valid.map((v) => v.status.status),
-        valid.map((v) => new Date(Number(v.status.timestamp) * 1000 || Date.now())),
+        // An unreadable or impossible time is the receipt time (webhook-time.ts): it dates a 131050
+        // opt-out, which a time of 1970 would let every later opt-in outrank, and one of 2100 none.
+        valid.map((v) => webhookTime(v.status.timestamp, v.receivedAt ?? new Date()).at),
         valid.map((v) => v.status.recipient_id ?? v.status.recipient_user_id ?? null),
         valid.map((v) => v.status.biz_opaque_callback_data ?? null),
         valid.map((v) => (v.status.errors ? JSON.stringify(v.status.errors) : null)),

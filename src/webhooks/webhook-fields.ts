@@ -82,6 +82,8 @@ export interface StatusItem {
   /** The business phone number it is about (`metadata.phone_number_id`). */
   phoneNumberId: string;
   deliveryId: string;
+  /** When its delivery reached Siaran: the bound for the status's own time (src/whatsapp/webhook-time.ts). Unset: now. */
+  receivedAt?: Date;
 }
 
 /**

@@ -140,7 +140,7 @@ export class WebhookProcessorService {
             add(delivery.id, handled ?? 0);
             for (const status of Array.isArray(value.statuses) ? value.statuses : []) {
               if (typeof status?.id === 'string' && typeof status.status === 'string') {
-                statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id });
+                statuses.push({ status, phoneNumberId: value.metadata.phone_number_id, deliveryId: delivery.id, receivedAt: delivery.receivedAt });
               } else {
                 guard.reject({ ...where, itemKind: 'status', item: status }, 'status_malformed', 'a status needs `id` (wamid) and `status`');
               }
