@@ -1,11 +1,13 @@
 import {
   CountryCode,
+  getCountryCallingCode,
   isSupportedCountry,
   ParseError,
   parsePhoneNumberWithError,
   PhoneNumber,
   validatePhoneNumberLength,
 } from 'libphonenumber-js/max';
+import { identityOfWaId } from './wa-id';
 
 /** Why a phone number was refused. Stable: these codes appear in import reports. */
 export type PhoneRejection =
@@ -128,29 +130,20 @@ export function normalisePhone(raw: string | null | undefined, defaultCountry?: 
     }
     firstReason ??= reason;
   }
-  // Mexico's mobile form before the 2019 numbering reform, +52 1 + 10 digits, which WhatsApp still
-  // uses as the wa_id (src/contacts/wa-id.ts) and address books still hold: libphonenumber refuses
-  // it as too long; it is the same line as +52 + the 10 digits. Only when written as international
-  // (+ or 00) or with Mexico as the default country: otherwise 521… is another country's number.
-  const mexican = OLD_MEXICAN_MOBILE.exec(cleaned);
-  if (mexican && (cleaned.startsWith('+') || cleaned.startsWith('00') || defaultCountry === 'MX')) {
-    const { phone } = attempt(`+52${mexican[1]}`, undefined);
-    if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
-  }
-  // Brazil's mobiles before the ninth digit (2012 – 2016): area code + 8 digits starting 6 – 9,
-  // the form WhatsApp still uses as the wa_id of older accounts (src/contacts/wa-id.ts) and old
-  // address books hold. Landlines start 2 – 5, so the 8 digits say which it is: the same line
-  // with its 9. Same conditions as Mexico's.
-  const brazilian = OLD_BRAZILIAN_MOBILE.exec(cleaned);
-  if (brazilian && (cleaned.startsWith('+') || cleaned.startsWith('00') || defaultCountry === 'BR')) {
-    const { phone } = attempt(`+55${brazilian[1]}9${brazilian[2]}`, undefined);
-    if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
+  // The forms WhatsApp uses as wa_ids, which address books and old exports still hold (the one
+  // list of them: src/contacts/wa-id.ts): Mexico's mobiles before the 2019 numbering reform,
+  // +52 1 + 10 digits, which libphonenumber refuses as too long, and Brazil's before the ninth
+  // digit (area code + 8 digits starting 6 – 9; landlines start 2 – 5). Each is the same line as
+  // the current form. Only when written as international (+ or 00) or starting with the default
+  // country's calling code: otherwise 521… is another country's number.
+  const digits = cleaned.replace(/^(?:\+|00)/, '');
+  const international = digits !== cleaned || (defaultCountry !== undefined && digits.startsWith(getCountryCallingCode(defaultCountry)));
+  if (international && /^[1-9]\d{5,14}$/.test(digits)) {
+    for (const form of identityOfWaId(digits).phones) {
+      const { phone } = attempt(form, undefined);
+      if (phone) return { ok: true, e164: phone.number, country: phone.country ?? null };
+    }
   }
   return reject(firstReason ?? 'phone_invalid');
 }
 
-/** +55 + area code (two digits, no 0) + an 8-digit mobile number starting 6 – 9 (with +, 00 or nothing before it). */
-const OLD_BRAZILIAN_MOBILE = /^(?:\+|00)?55([1-9]{2})([6-9]\d{7})$/;
-
-/** +52 1 + 10 digits (with +, 00 or nothing before it). */
-const OLD_MEXICAN_MOBILE = /^(?:\+|00)?521(\d{10})$/;
